@@ -96,7 +96,8 @@ class PercentileObserver final : public HistogramObserver {
   }
   Range range(DType, Scheme scheme) const override {
     check_ready();
-    if (scheme == Scheme::kAffine) return {hist_.quantile(1.0 - p_), hist_.quantile(p_)};
+    // Affine: cut (1 - p) / 2 from each tail, so a share p of the values stays inside.
+    if (scheme == Scheme::kAffine) return {hist_.quantile(0.5 * (1.0 - p_)), hist_.quantile(0.5 * (1.0 + p_))};
     // Symmetric schemes clip |x|: find t with a share p of |x| <= t by bisection on the CDF.
     const double target = p_ * hist_.total();
     double lo = 0.0, hi = abs_max();
@@ -311,6 +312,8 @@ float Histogram::quantile(double q) const {
 double Histogram::abs_cdf(float t) const {
   // cdf(v): count of values <= v, linear inside the bin holding v.
   auto cdf = [&](double v) {
+    if (v < min_) return 0.0;
+    if (v >= max_) return total_;
     const double pos = (v - lo_) / static_cast<double>(width_);
     if (pos <= 0.0) return 0.0;
     if (pos >= bins_) return total_;

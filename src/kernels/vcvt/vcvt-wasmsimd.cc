@@ -7,24 +7,29 @@
 namespace wasmq {
 namespace {
 
-// round_half_even(x / scale) + zero_point, clamped, as int32 lanes.
-inline v128_t quantize4(v128_t x, v128_t scale, v128_t zp, v128_t lo, v128_t hi) {
-  v128_t t = wasm_f32x4_add(wasm_f32x4_nearest(wasm_f32x4_div(x, scale)), zp);
-  t = wasm_f32x4_min(wasm_f32x4_max(t, lo), hi);
-  return wasm_i32x4_trunc_sat_f32x4(t);
-}
-
+// Equal to the scalar reference: clamping x / scale to [qmin - zp, qmax - zp] (whole numbers)
+// before rounding gives the same code as rounding before clamping; then |t| < 2^22, so adding
+// 1.5 * 2^23 rounds half to even and leaves the integer in the low mantissa bits. pmin/pmax are
+// single instructions (no NaN can reach them: quantize() rejects non-finite input).
 struct Quantize16 {
-  v128_t scale, zp, lo, hi;
+  v128_t scale, lo, hi, magic, bias;
   explicit Quantize16(const QuantizeParams& p)
-      : scale(wasm_f32x4_splat(p.scale)), zp(wasm_f32x4_splat(p.zero_point)),
-        lo(wasm_f32x4_splat(p.qmin)), hi(wasm_f32x4_splat(p.qmax)) {}
+      : scale(wasm_f32x4_splat(p.scale)),
+        lo(wasm_f32x4_splat(p.qmin - p.zero_point)),
+        hi(wasm_f32x4_splat(p.qmax - p.zero_point)),
+        magic(wasm_f32x4_splat(12582912.0f)),
+        bias(wasm_i32x4_splat(0x4B400000 - static_cast<int32_t>(p.zero_point))) {}
+  v128_t codes4(v128_t x) const {
+    v128_t t = wasm_f32x4_div(x, scale);
+    t = wasm_f32x4_pmin(wasm_f32x4_pmax(t, lo), hi);
+    return wasm_i32x4_sub(wasm_f32x4_add(t, magic), bias);
+  }
   // 16 floats -> two i16x8 vectors of codes.
   void run(const float* x, v128_t* lo16, v128_t* hi16) const {
-    const v128_t q0 = quantize4(wasm_v128_load(x), scale, zp, lo, hi);
-    const v128_t q1 = quantize4(wasm_v128_load(x + 4), scale, zp, lo, hi);
-    const v128_t q2 = quantize4(wasm_v128_load(x + 8), scale, zp, lo, hi);
-    const v128_t q3 = quantize4(wasm_v128_load(x + 12), scale, zp, lo, hi);
+    const v128_t q0 = codes4(wasm_v128_load(x));
+    const v128_t q1 = codes4(wasm_v128_load(x + 4));
+    const v128_t q2 = codes4(wasm_v128_load(x + 8));
+    const v128_t q3 = codes4(wasm_v128_load(x + 12));
     *lo16 = wasm_i16x8_narrow_i32x4(q0, q1);
     *hi16 = wasm_i16x8_narrow_i32x4(q2, q3);
   }
