@@ -60,10 +60,11 @@ wasmq::ObserverOptions observer_options(const val& o) {
   return r;
 }
 
+// x_ptr/n: floats the wrapper copied into wasm memory (malloc'ed and freed by the wrapper).
 // opts arrives normalised by the JS wrapper: every field present with the right JS type.
-val quantize_js(val data, val opts) {
+val quantize_js(uintptr_t x_ptr, size_t n, val opts) {
   return guarded([&] {
-    const std::vector<float> x = emscripten::convertJSArrayToNumberVector<float>(data);
+    const float* x = reinterpret_cast<const float*>(x_ptr);
     wasmq::QuantizeOptions o;
     o.shape = shape_from(opts["shape"]);
     o.dtype = wasmq::parse_dtype(opts["dtype"].as<std::string>());
@@ -76,7 +77,7 @@ val quantize_js(val data, val opts) {
     o.rounding = wasmq::parse_rounding(opts["rounding"].as<std::string>());
     o.seed = static_cast<uint64_t>(opts["seed"].as<double>());
     o.kmeans_iterations = opts["iterations"].as<int>();
-    const wasmq::QuantizedTensor q = wasmq::quantize(x.data(), x.size(), o);
+    const wasmq::QuantizedTensor q = wasmq::quantize(x, n, o);
 
     val r = val::object();
     r.set("dtype", std::string(wasmq::name_of(q.dtype)));

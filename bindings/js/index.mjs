@@ -162,7 +162,20 @@ export class Wasmq {
   quantize(data, options = {}) {
     const x = toFloat32(data, 'quantize: data');
     const opts = normalizeQuantizeOptions(x.length, options);
-    return unwrap(this._m.quantize(x, opts), 'quantize');
+    return unwrap(this._withFloats(x, (ptr) => this._m.quantize(ptr, x.length, opts)), 'quantize');
+  }
+
+  // Copies x into wasm memory (one copy, no zero-fill), calls fn(ptr), frees the copy.
+  _withFloats(x, fn) {
+    const m = this._m;
+    const ptr = m._malloc(Math.max(4, x.byteLength));
+    if (!ptr) fail(`out of wasm memory for ${x.length} floats`);
+    try {
+      m.HEAPF32.set(x, ptr >>> 2);  // HEAPF32 is re-read: malloc may have grown memory
+      return fn(ptr);
+    } finally {
+      m._free(ptr);
+    }
   }
 
   /** Float32Array of the values a quantized tensor represents. */

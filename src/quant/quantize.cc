@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/rng.h"
+#include "kernels/rminmax/rminmax.h"
 #include "kernels/vcvt/vcvt.h"
 #include "quant/fp16.h"
 #include "quant/kmeans.h"
@@ -66,6 +67,8 @@ size_t QuantizedTensor::numel() const {
 namespace {
 
 void check_finite(const float* x, size_t n) {
+  float lo, hi;
+  if (n == 0 || f32_rminmax_best()(n, x, &lo, &hi)) return;
   for (size_t i = 0; i < n; ++i) {
     if (!std::isfinite(x[i])) {
       fail("input contains " + std::string(std::isnan(x[i]) ? "NaN" : "Inf") + " at index " + std::to_string(i) +
@@ -94,11 +97,8 @@ std::vector<Range> group_ranges(const float* x, const GroupLayout& l, const Quan
       if (varying) {
         for (int64_t k = 0; k < len; ++k) touch(g + k, x[start + k]);
       } else {
-        float lo = x[start], hi = x[start];
-        for (int64_t k = 1; k < len; ++k) {
-          lo = std::min(lo, x[start + k]);
-          hi = std::max(hi, x[start + k]);
-        }
+        float lo, hi;
+        f32_rminmax_best()(static_cast<size_t>(len), x + start, &lo, &hi);
         touch(g, lo);
         touch(g, hi);
       }
@@ -201,11 +201,6 @@ void decode_uniform_8bit(const int8_t* codes, float* y, bool is_signed, const Gr
   });
 }
 
-int64_t group_of(const GroupLayout& l, int64_t start, int64_t k, int64_t g, bool varying) {
-  (void)start;
-  return varying ? g + k : g;
-}
-
 }  // namespace
 
 QuantizedTensor quantize(const float* x, size_t n, const QuantizeOptions& o) {
@@ -286,7 +281,7 @@ QuantizedTensor quantize(const float* x, size_t n, const QuantizeOptions& o) {
     l.for_each_span([&](int64_t start, int64_t len, int64_t g, bool varying) {
       for (int64_t k = 0; k < len; ++k) {
         codes[static_cast<size_t>(start + k)] =
-            log2_code(x[start + k], q.scale[static_cast<size_t>(group_of(l, start, k, g, varying))], qr.qmax);
+            log2_code(x[start + k], q.scale[static_cast<size_t>(varying ? g + k : g)], qr.qmax);
       }
     });
     if (info.bits == 16) {

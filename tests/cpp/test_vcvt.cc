@@ -1,6 +1,7 @@
 // Conversion kernels: WASM SIMD versions equal the scalar reference bit for bit.
 #include <catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -103,3 +104,34 @@ TEST_CASE("scalar-only build: conversion kernels round-trip", "[kernels]") {
 }
 
 #endif
+
+#include "kernels/rminmax/rminmax.h"
+
+TEST_CASE("f32 rminmax: SIMD equals scalar and flags NaN/Inf", "[kernels]") {
+  const uint64_t seed = wasmq_test::test_seed(23);
+  WASMQ_SEED_INFO(seed);
+  for (size_t n : {1, 3, 15, 16, 17, 33, 64, 1000}) {
+    std::vector<float> x = wasmq_test::normal(n, seed + n, 1.0f, 5.0f);
+    float a0, a1;
+    REQUIRE(f32_rminmax__scalar(n, x.data(), &a0, &a1));
+    REQUIRE(a0 == *std::min_element(x.begin(), x.end()));
+    REQUIRE(a1 == *std::max_element(x.begin(), x.end()));
+#if defined(WASMQ_HAVE_WASMSIMD)
+    float b0, b1;
+    REQUIRE(f32_rminmax__wasmsimd_x16(n, x.data(), &b0, &b1));
+    REQUIRE(a0 == b0);
+    REQUIRE(a1 == b1);
+#endif
+    for (size_t bad : {size_t{0}, n / 2, n - 1}) {
+      for (float v : {NAN, INFINITY, -INFINITY}) {
+        std::vector<float> y = x;
+        y[bad] = v;
+        INFO("n = " << n << " bad at " << bad << " = " << v);
+        REQUIRE_FALSE(f32_rminmax__scalar(n, y.data(), &a0, &a1));
+#if defined(WASMQ_HAVE_WASMSIMD)
+        REQUIRE_FALSE(f32_rminmax__wasmsimd_x16(n, y.data(), &a0, &a1));
+#endif
+      }
+    }
+  }
+}
