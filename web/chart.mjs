@@ -28,11 +28,12 @@ function toData(hist, levels) {
 }
 
 function options(width) {
+  const axisSize = width < 480 ? 46 : 56;
   return {
     width,
     height: heightFor(width),
     cursor: { drag: { x: true, y: false }, points: { show: false } },
-    legend: { live: true },
+    legend: { live: false },
     scales: {
       x: {
         time: false,
@@ -45,9 +46,9 @@ function options(width) {
       level: { range: (u, min, max) => [0, max > 0 ? max * 1.05 : 1] },
     },
     axes: [
-      { label: 'value', grid: { stroke: COLORS.grid } },
-      { scale: 'count', label: 'count per bin', grid: { stroke: COLORS.grid }, size: 56 },
-      { scale: 'level', label: 'values per level', side: 1, grid: { show: false }, size: 56, stroke: COLORS.levels },
+      { label: 'value', grid: { stroke: COLORS.grid }, space: 36 },
+      { scale: 'count', label: 'count per bin', grid: { stroke: COLORS.grid }, size: axisSize },
+      { scale: 'level', label: 'values per level', side: 1, grid: { show: false }, size: axisSize, stroke: COLORS.levels },
     ],
     series: [
       { label: 'value' },
@@ -80,10 +81,16 @@ export function createHistogramChart(container) {
   let lastData = null;
   const width = () => Math.max(240, Math.floor(container.clientWidth));
 
+  // Resize on the next frame: resizing inside the callback changes the observed box again and
+  // makes the browser report a "ResizeObserver loop" error.
+  let frame = 0;
   const observer = new ResizeObserver(() => {
-    if (!plot) return;
-    const w = width();
-    if (w !== plot.width) plot.setSize({ width: w, height: heightFor(w) });
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(() => {
+      if (!plot) return;
+      const w = width();
+      if (w !== plot.width) plot.setSize({ width: w, height: heightFor(w) });
+    });
   });
   observer.observe(container);
 
@@ -95,6 +102,7 @@ export function createHistogramChart(container) {
     },
     destroy() {
       observer.disconnect();
+      cancelAnimationFrame(frame);
       plot?.destroy();
       plot = null;
     },

@@ -1,6 +1,6 @@
 // Module Web Worker of the playground: loads wasmq (SIMD or scalar), makes the data, quantizes it and summarises the result.
 // Import maps do not apply inside workers, so wasmq is imported by its served URL.
-import { init } from '/dist/index.mjs';
+import { init, simdSupported } from '/dist/index.mjs';
 import { generate, histogram, distinctLevels, quantizedBytes, fingerprint, range } from './data.mjs';
 
 const HISTOGRAM_BINS = 120;
@@ -8,7 +8,9 @@ const HISTOGRAM_BINS = 120;
 /** One promise per build, created on first use: { simd: Promise<Wasmq>, scalar: Promise<Wasmq> }. */
 const builds = {};
 
-function load(simd) {
+/** The SIMD build where supported, unless forceScalar. */
+function load(forceScalar) {
+  const simd = !forceScalar && simdSupported();
   const key = simd ? 'simd' : 'scalar';
   if (!builds[key]) {
     builds[key] = init({ simd }).catch((e) => {
@@ -30,7 +32,7 @@ function dataOf(source) {
 }
 
 async function run({ source, options, forceScalar }) {
-  const wq = await load(forceScalar ? false : undefined);
+  const wq = await load(forceScalar);
   const x = dataOf(source);
   const t0 = performance.now();
   const q = wq.quantize(x, options);
@@ -71,7 +73,7 @@ async function run({ source, options, forceScalar }) {
 self.onmessage = async ({ data: req }) => {
   try {
     if (req.type === 'init') {
-      const wq = await load(req.forceScalar ? false : undefined);
+      const wq = await load(req.forceScalar);
       self.postMessage({ id: req.id, ok: true, result: { simd: wq.simd } });
     } else if (req.type === 'quantize') {
       self.postMessage({ id: req.id, ok: true, result: await run(req) });
