@@ -1,6 +1,7 @@
 // Dependency-free static server for the playground: web/ at /, dist/ at /dist/, a few vendor files at /vendor/.
 import { createServer } from 'node:http';
 import { open } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -172,4 +173,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   }
   const { url } = await startServer({ port });
   console.log(`wasmq playground: ${url}  (Ctrl-C to stop)`);
+  if (!existsSync(path.join(ROOT, 'dist', 'index.mjs'))) {
+    console.warn('serve: dist/index.mjs is missing, so the page cannot load wasmq: run `npm run build` first');
+  }
 }

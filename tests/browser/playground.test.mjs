@@ -6,12 +6,8 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { init } from '../../dist/node.mjs';
 import { generate, fingerprint } from '../../web/data.mjs';
+import { CHROMIUM } from './chromium.mjs';
 
-export const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-};
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
 
 let srv;
@@ -234,4 +230,22 @@ test('screenshots (wide and narrow) and no console errors', async () => {
   await page.screenshot({ path: new URL('playground-narrow.png', ARTIFACTS).pathname, fullPage: true });
   assert.equal(await page.getByRole('alert').isHidden(), true, `alert after resizing: ${await page.textContent('#error')}`);
   assert.deepStrictEqual(consoleErrors, []);
+});
+
+test('a wasm file that cannot be loaded is reported in the alert, not swallowed', async () => {
+  const broken = await browser.newPage();
+  const errors = [];
+  broken.on('pageerror', (e) => errors.push(e.message));
+  await broken.route('**/dist/wasmq-*.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  try {
+    await broken.goto(srv.url);
+    await broken.waitForSelector('#status[data-state="error"]', { timeout: 20000 });
+    const alert = broken.getByRole('alert');
+    assert.equal(await alert.isVisible(), true);
+    assert.match(await alert.textContent(), /could not load wasmq-(simd|scalar)\.wasm/);
+    assert.equal(await broken.isDisabled('#quantize'), true, 'nothing to run without the module');
+    assert.deepStrictEqual(errors, []);
+  } finally {
+    await broken.close();
+  }
 });
