@@ -1,6 +1,6 @@
 // Playground UI: reads the form, asks the worker to quantize, shows the chart, metrics and parameters.
 import { DTYPES, SCHEMES, GRANULARITIES, CALIBRATIONS, simdSupported } from 'wasmq';
-import { DISTRIBUTIONS, parseNumbers } from './data.mjs';
+import { DISTRIBUTIONS, MAX_SIZE, parseNumbers } from './data.mjs';
 import { createHistogramChart } from './chart.mjs';
 
 const $ = (id) => document.getElementById(id);
@@ -20,7 +20,8 @@ function fillSelect(select, entries, selected) {
 }
 
 function setupForm() {
-  fillSelect($('source'), [...Object.entries(DISTRIBUTIONS), ['paste', 'Paste numbers']], 'normal');
+  fillSelect($('source'), [...Object.entries(DISTRIBUTIONS).map(([k, [label]]) => [k, label]), ['paste', 'Paste numbers']], 'normal');
+  $('size').max = String(MAX_SIZE);
   fillSelect($('dtype'), DTYPES.map((d) => [d, d]), 'int8');
   fillSelect($('scheme'), SCHEMES.map((s) => [s, s]), 'affine');
   fillSelect($('granularity'), GRANULARITIES.map((g) => [g, g === 'tensor' ? 'per tensor' : `per ${g}`]), 'tensor');
@@ -32,12 +33,17 @@ function setupForm() {
   }
   $('controls').addEventListener('input', syncVisibility);
   $('controls').addEventListener('change', syncVisibility);
+  // Usual axes: per channel along the rows (output channels of a [out, in] weight), blocks along the columns.
+  $('granularity').addEventListener('change', () => {
+    $('axis').value = $('granularity').value === 'block' ? '1' : '0';
+  });
   syncVisibility();
 }
 
 /** Shows only the fields that apply to the current choices. */
 function syncVisibility() {
   const paste = $('source').value === 'paste';
+  $('source-hint').textContent = paste ? `Up to ${MAX_SIZE.toLocaleString('en')} numbers.` : DISTRIBUTIONS[$('source').value][1];
   $('generator-fields').hidden = paste;
   $('paste-fields').hidden = !paste;
   const calibration = $('calibration').value;

@@ -1,11 +1,11 @@
 // Pure data helpers for the playground (seeded generators, number parsing, histograms, levels); importable from Node.
 
-/** Distributions the playground can generate, with a label for the UI. */
+/** Distributions the playground can generate: { key: [label, description] }. */
 export const DISTRIBUTIONS = Object.freeze({
-  normal: 'Normal (μ 0, σ 1)',
-  laplace: 'Laplace (μ 0, b 1)',
-  uniform: 'Uniform [-1, 1)',
-  'heavy-tailed': 'Heavy-tailed: Student t (ν 3) + 0.5% outliers',
+  normal: ['Normal', 'mean 0, standard deviation 1'],
+  laplace: ['Laplace', 'location 0, scale 1 (standard deviation √2)'],
+  uniform: ['Uniform', 'on [-1, 1)'],
+  'heavy-tailed': ['Heavy-tailed + outliers', 'Student t with 3 degrees of freedom; 0.5% of the values replaced by ±10…30'],
 });
 
 export const MAX_SIZE = 1 << 22;
