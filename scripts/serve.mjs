@@ -30,6 +30,7 @@ export const MIME = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
   '.ts': 'text/plain; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
 };
