@@ -105,8 +105,10 @@ val quantize_js(uintptr_t x_ptr, size_t n, val opts) {
   });
 }
 
-// q: { dtype, scheme, granularity, shape, axis, blockSize, bytes: Uint8Array, scale, zeroPoint, codebook }
-val dequantize_js(val q) {
+// q: { dtype, scheme, granularity, shape, axis, blockSize, scale, zeroPoint, codebook }; the code
+// bytes (data_ptr, data_len) and the output (out_ptr, numel floats) live in wasm memory that the
+// wrapper allocates and frees.
+val dequantize_js(val q, uintptr_t data_ptr, size_t data_len, uintptr_t out_ptr, size_t out_len) {
   return guarded([&] {
     wasmq::QuantizedTensor t;
     t.dtype = wasmq::parse_dtype(q["dtype"].as<std::string>());
@@ -115,17 +117,15 @@ val dequantize_js(val q) {
     t.shape = shape_from(q["shape"]);
     t.axis = q["axis"].as<int>();
     t.block_size = static_cast<int64_t>(q["blockSize"].as<double>());
-    t.data = emscripten::convertJSArrayToNumberVector<uint8_t>(q["bytes"]);
+    const uint8_t* bytes = reinterpret_cast<const uint8_t*>(data_ptr);
+    t.data.assign(bytes, bytes + data_len);
     t.scale = emscripten::convertJSArrayToNumberVector<float>(q["scale"]);
     t.zero_point = emscripten::convertJSArrayToNumberVector<int32_t>(q["zeroPoint"]);
     t.codebook = emscripten::convertJSArrayToNumberVector<float>(q["codebook"]);
     wasmq::validate(t);
-    const size_t n = t.numel();
-    std::vector<float> y(n);
-    wasmq::dequantize(t, y.data());
-    val r = val::object();
-    r.set("data", to_typed("Float32Array", y.data(), n));
-    return r;
+    WASMQ_CHECK(t.numel() == out_len, "output buffer does not match the shape");
+    wasmq::dequantize(t, reinterpret_cast<float*>(out_ptr));
+    return val::undefined();
   });
 }
 

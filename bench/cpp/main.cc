@@ -40,7 +40,7 @@ std::string json_str(const std::string& key, const std::string& value) { return 
 std::string json_num(const std::string& key, double value) {
   char buf[64];
   if (!std::isfinite(value)) return "\"" + key + "\":null";
-  std::snprintf(buf, sizeof buf, "%.6g", value);
+  std::snprintf(buf, sizeof buf, "%.10g", value);
   return "\"" + key + "\":" + buf;
 }
 

@@ -29,7 +29,7 @@ for (const build of ['simd', 'scalar']) {
     console.log(line);
   }
 }
-for (const s of rows.filter((o) => o.build === 'simd')) {
+for (const s of rows.filter((o) => o.build === 'simd' && o.n)) {
   const t = rows.find((o) => o.build === 'scalar' && o.op === s.op && o.dtype === s.dtype && o.n === s.n);
   if (t) emit({ op: s.op, dtype: s.dtype, n: s.n, where: 'wasm', simdOverScalar: +(s.melems / t.melems).toFixed(2) });
 }
@@ -57,8 +57,9 @@ for (const n of sizes) {
     const rate = {};
     for (const build of ['simd', 'scalar']) {
       let q;
+      const out = new Float32Array(n);  // reused: measures dequantizing, not allocating 4n bytes
       const tq = median(() => { q = wq[build].quantize(x, opts); }, quick ? 0.2 : 1);
-      const td = median(() => wq[build].dequantize(q), quick ? 0.2 : 1);
+      const td = median(() => wq[build].dequantize(q, out), quick ? 0.2 : 1);
       rate[build] = { q: n / tq * 1e-6, d: n / td * 1e-6 };
       emit({ op: 'quantize', dtype, n, build, where: 'js-api', melems: +rate[build].q.toFixed(1) });
       emit({ op: 'dequantize', dtype, n, build, where: 'js-api', melems: +rate[build].d.toFixed(1) });

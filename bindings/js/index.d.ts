@@ -95,7 +95,8 @@ export declare class Wasmq {
   /** true when the SIMD build is running. */
   readonly simd: boolean;
   quantize(data: Float32Array | number[], options?: QuantizeOptions): QuantizedTensor;
-  dequantize(q: QuantizedTensor): Float32Array;
+  /** Fills `out` (length = element count) when given, else returns a new array. */
+  dequantize(q: QuantizedTensor, out?: Float32Array): Float32Array;
   metrics(reference: Float32Array | number[], approx: Float32Array | number[]): Metrics;
   createObserver(kind?: Calibration, options?: ObserverOptions): Observer;
 }

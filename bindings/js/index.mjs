@@ -178,8 +178,12 @@ export class Wasmq {
     }
   }
 
-  /** Float32Array of the values a quantized tensor represents. */
-  dequantize(q) {
+  /**
+   * Float32Array of the values a quantized tensor represents. Pass `out` (a Float32Array of the
+   * tensor's element count) to fill it instead of allocating a new array: for large tensors,
+   * allocating the result costs more than dequantizing.
+   */
+  dequantize(q, out) {
     if (q === null || typeof q !== 'object') fail(`dequantize: expected the object quantize() returns (got ${typeName(q)})`);
     const dtype = checkString(q.dtype, 'dequantize: q.dtype', DTYPES);
     const Expected = DATA_TYPES[dtype];
@@ -201,12 +205,32 @@ export class Wasmq {
       shape: q.shape === undefined ? [q.data.length] : checkShape(q.shape, 'dequantize: q.shape'),
       axis: q.axis === undefined ? 0 : checkInt(q.axis, 'dequantize: q.axis'),
       blockSize: q.blockSize === undefined ? 0 : checkInt(q.blockSize, 'dequantize: q.blockSize'),
-      bytes: new Uint8Array(q.data.buffer, q.data.byteOffset, q.data.byteLength),
       scale: floats(q.scale, 'scale'),
       zeroPoint: zp,
       codebook: floats(q.codebook, 'codebook'),
     };
-    return unwrap(this._m.dequantize(arg), 'dequantize').data;
+    const n = arg.shape.reduce((a, b) => a * b, 1);
+    if (n > 2 ** 29) fail(`dequantize: ${n} elements do not fit in wasm memory`);
+    if (out !== undefined && (!(out instanceof Float32Array) || out.length !== n)) {
+      fail(`dequantize: out must be a Float32Array of ${n} elements (got ${typeName(out)}` +
+        `${ArrayBuffer.isView(out) ? ` of ${out.length}` : ''})`);
+    }
+    const bytes = new Uint8Array(q.data.buffer, q.data.byteOffset, q.data.byteLength);
+    const m = this._m;
+    const dataPtr = m._malloc(Math.max(1, bytes.length));
+    const outPtr = m._malloc(Math.max(4, n * 4));
+    try {
+      if (!dataPtr || !outPtr) fail(`dequantize: out of wasm memory for ${n} values`);
+      m.HEAPU8.set(bytes, dataPtr);
+      unwrap(m.dequantize(arg, dataPtr, bytes.length, outPtr, n), 'dequantize');
+      const view = m.HEAPF32.subarray(outPtr >>> 2, (outPtr >>> 2) + n);
+      if (out === undefined) return view.slice();
+      out.set(view);
+      return out;
+    } finally {
+      m._free(dataPtr);
+      m._free(outPtr);
+    }
   }
 
   /** { mse, maxAbsError, sqnrDb, cosine } of approx against reference. */

@@ -165,6 +165,11 @@ test('errors name the bad argument and leave the module usable', () => {
   throwsMessage(() => simd.dequantize({ ...q, scale: [1] }), /q.scale must be a Float32Array/);
   throwsMessage(() => simd.dequantize({ ...q, zeroPoint: new Int32Array([999]) }), /outside the int8 range/);
   throwsMessage(() => simd.dequantize({ ...q, dtype: 'int9' }), /dtype/);
+  throwsMessage(() => simd.dequantize(q, new Float32Array(3)), /out must be a Float32Array of 4 elements \(got Float32Array of 3\)/);
+  throwsMessage(() => simd.dequantize(q, [0, 0, 0, 0]), /out must be a Float32Array of 4 elements \(got Array\)/);
+  const out = new Float32Array(4);
+  assert.equal(simd.dequantize(q, out), out);
+  assert.deepEqual(out, simd.dequantize(q));
   throwsMessage(() => simd.metrics(x, new Float32Array(3)), /reference has 4 values but approx has 3/);
   throwsMessage(() => simd.metrics([], []), /at least one value/);
   throwsMessage(() => simd.createObserver('kl'), /kind must be|unknown calibration 'kl'/);
