@@ -1,0 +1,99 @@
+// Child process that runs one onnxruntime engine (node or web) on one request file and writes a
+// response file: `node ort-child.mjs <node|web> <request> <response>`. Used by tests/peers/ort.mjs.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { decodeMessage, encodeMessage } from './tensor-io.mjs';
+
+const [engine, requestPath, responsePath] = process.argv.slice(2);
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[n >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+async function loadEngine(threads) {
+  if (engine === 'node') {
+    const ort = await import('onnxruntime-node');
+    if (!ort.env.versions?.node) throw new Error(`onnxruntime-node did not load its own backend (versions ${JSON.stringify(ort.env.versions)})`);
+    return ort;
+  }
+  if (engine === 'web') {
+    const ort = await import('onnxruntime-web');
+    if (!ort.env.versions?.web || ort.env.versions.node) {
+      throw new Error(`onnxruntime-web did not load its own backend (versions ${JSON.stringify(ort.env.versions)})`);
+    }
+    // Load the .wasm next to the package's own dist/ files (explicit rather than import.meta-relative).
+    const dist = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
+    ort.env.wasm.wasmPaths = pathToFileURL(dist + path.sep).href;
+    ort.env.wasm.numThreads = threads;
+    ort.env.wasm.proxy = false;
+    return ort;
+  }
+  throw new Error(`unknown engine '${engine}' (node or web)`);
+}
+
+async function main() {
+  const { meta, tensors } = decodeMessage(readFileSync(requestPath));
+  const o = meta.options ?? {};
+  const threads = o.threads ?? 1;
+  const ort = await loadEngine(threads);
+  const sessionOptions = {
+    graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
+    executionMode: 'sequential',
+    ...(engine === 'node' ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : { executionProviders: ['wasm'] }),
+  };
+  const t0 = performance.now();
+  const model = engine === 'web' ? readFileSync(meta.model) : meta.model;
+  const session = await ort.InferenceSession.create(model, sessionOptions);
+  const loadMs = performance.now() - t0;
+  const versions = ort.env.versions;
+
+  if (meta.op === 'meta') {
+    return [{ ok: true, versions, inputs: session.inputMetadata, outputs: session.outputMetadata,
+      inputNames: session.inputNames, outputNames: session.outputNames }, {}];
+  }
+
+  const feeds = {};
+  for (const [name, t] of Object.entries(tensors)) feeds[name] = new ort.Tensor(t.dtype, t.data, t.dims);
+  const fetches = o.outputs ?? session.outputNames;
+  const run = () => session.run(feeds, fetches);
+
+  if (meta.op === 'run') {
+    const result = await run();
+    const out = {};
+    for (const name of fetches) {
+      const t = result[name];
+      out[name] = { data: t.data, dims: [...t.dims], dtype: t.type };
+    }
+    await session.release?.();
+    return [{ ok: true, versions, loadMs }, out];
+  }
+
+  if (meta.op === 'time') {
+    const warmup = o.warmup ?? 3, runs = o.runs ?? 20;
+    if (!(runs >= 1)) throw new Error(`runs must be >= 1, got ${runs}`);
+    for (let i = 0; i < warmup; i++) await run();
+    const times = [];
+    for (let i = 0; i < runs; i++) {
+      const a = performance.now();
+      await run();
+      times.push(performance.now() - a);
+    }
+    await session.release?.();
+    return [{ ok: true, versions, loadMs, median: median(times), min: Math.min(...times), max: Math.max(...times),
+      mean: times.reduce((a, b) => a + b, 0) / times.length, runs, warmup, times }, {}];
+  }
+  throw new Error(`unknown op '${meta.op}'`);
+}
+
+try {
+  const [meta, tensors] = await main();
+  writeFileSync(responsePath, encodeMessage(meta, tensors));
+} catch (e) {
+  writeFileSync(responsePath, encodeMessage({ ok: false, message: String(e?.message ?? e), stack: e?.stack }));
+}
+// Web engine's worker pool (threads > 1) would keep the process alive.
+process.exit(0);

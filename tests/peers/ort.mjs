@@ -1,0 +1,107 @@
+// Runs onnxruntime-node or onnxruntime-web on a model, each in its OWN child process (two ORT
+// packages in one process share onnxruntime-common and may silently swap engines).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeMessage, encodeMessage, normalizeTensors } from './tensor-io.mjs';
+
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ort-child.mjs');
+const LABEL = { node: 'onnxruntime-node', web: 'onnxruntime-web' };
+
+/**
+ * One request to a fresh child process. `model`: a file path or the model's bytes (Uint8Array /
+ * ArrayBuffer). Resolves to { meta, tensors } of the response; rejects with an Error carrying the
+ * peer's message (`onnxruntime-web: <message>`), or the exit status and stderr if the child died.
+ */
+async function request(engine, model, op, feeds, options = {}) {
+  if (!LABEL[engine]) throw new Error(`engine must be 'node' or 'web', got '${engine}'`);
+  const tensors = op === 'meta' ? {} : normalizeTensors(feeds);
+  const dir = mkdtempSync(path.join(tmpdir(), 'wasmq-peer-'));
+  try {
+    let modelPath;
+    if (typeof model === 'string') {
+      modelPath = path.resolve(model);
+    } else if (model instanceof Uint8Array || model instanceof ArrayBuffer) {
+      modelPath = path.join(dir, 'model.onnx');
+      writeFileSync(modelPath, model instanceof Uint8Array ? model : new Uint8Array(model));
+    } else {
+      throw new Error('model must be a file path or the model bytes (Uint8Array or ArrayBuffer)');
+    }
+    const req = path.join(dir, 'request.bin');
+    const res = path.join(dir, 'response.bin');
+    const { timeoutMs = 300_000, ...childOptions } = options;
+    writeFileSync(req, encodeMessage({ op, model: modelPath, options: childOptions }, tensors));
+    const { code, signal, stderr, timedOut } = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CHILD, engine, req, res], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      let timedOut = false;
+      child.stderr.on('data', (d) => { err = (err + d).slice(-8000); });
+      const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+      child.on('error', (e) => { clearTimeout(timer); reject(e); });
+      child.on('close', (c, s) => { clearTimeout(timer); resolve({ code: c, signal: s, stderr: err, timedOut }); });
+    });
+    let buf;
+    try {
+      buf = readFileSync(res);
+    } catch {
+      const why = timedOut ? `timed out after ${timeoutMs} ms` : `exited with ${signal ?? code}`;
+      throw new Error(`${LABEL[engine]}: child process ${why} without a result${stderr ? `:\n${stderr.trim()}` : ''}`);
+    }
+    const msg = decodeMessage(buf);
+    if (!msg.meta.ok) {
+      const e = new Error(`${LABEL[engine]}: ${msg.meta.message}`);
+      e.peerStack = msg.meta.stack;
+      throw e;
+    }
+    return msg;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs the model once on `feeds` ({ name: { data, dims, dtype? } }) with onnxruntime-node.
+ * Options: threads (default 1), graphOptimizationLevel ('all'), outputs (names; default all),
+ * timeoutMs. Resolves to { outputName: { data, dims, dtype } }.
+ */
+export async function runOrtNode(model, feeds, options = {}) {
+  return (await request('node', model, 'run', feeds, options)).tensors;
+}
+
+/** Same as runOrtNode with onnxruntime-web (its wasm build, numThreads = threads, default 1). */
+export async function runOrtWeb(model, feeds, options = {}) {
+  return (await request('web', model, 'run', feeds, options)).tensors;
+}
+
+/** runOrtNode or runOrtWeb by name: engine 'node' or 'web'. */
+export async function runOrt(engine, model, feeds, options = {}) {
+  return (await request(engine, model, 'run', feeds, options)).tensors;
+}
+
+/**
+ * Times session.run inside the child: `warmup` runs (default 3), then `runs` timed runs
+ * (default 20). Resolves to { median, min, max, mean, times, loadMs, versions, engine, threads }
+ * in milliseconds.
+ */
+export async function timeOrtDetailed(model, feeds, { engine = 'node', threads = 1, warmup = 3, runs = 20, ...rest } = {}) {
+  const { meta } = await request(engine, model, 'time', feeds, { threads, warmup, runs, ...rest });
+  const { ok, ...stats } = meta;
+  return { engine, threads, ...stats };
+}
+
+/** Median latency in ms of session.run, measured inside the child (see timeOrtDetailed). */
+export async function timeOrt(model, feeds, options = {}) {
+  return (await timeOrtDetailed(model, feeds, options)).median;
+}
+
+/**
+ * What the engine reports about the model: { inputs, outputs (inputMetadata / outputMetadata:
+ * name, type, shape with symbolic dims as strings), inputNames, outputNames, versions }.
+ */
+export async function ortModelInfo(model, { engine = 'node', ...rest } = {}) {
+  const { meta } = await request(engine, model, 'meta', null, rest);
+  const { ok, ...info } = meta;
+  return info;
+}
