@@ -81,12 +81,13 @@ export async function runOrt(engine, model, feeds, options = {}) {
 }
 
 /**
- * Times session.run inside the child: `warmup` runs (default 3), then `runs` timed runs
- * (default 20). Resolves to { median, min, max, mean, times, loadMs, versions, engine, threads }
- * in milliseconds.
+ * Times session.run inside the child: warm-up runs until both `warmup` runs (default 5) and
+ * `warmupMs` (default 2000: V8 tiers wasm up to TurboFan in the background) are done, then `runs`
+ * timed runs (default 20). Resolves to { median, min, max, mean, times, loadMs, warmup (runs
+ * done), versions, engine, threads }, times in milliseconds.
  */
-export async function timeOrtDetailed(model, feeds, { engine = 'node', threads = 1, warmup = 3, runs = 20, ...rest } = {}) {
-  const { meta } = await request(engine, model, 'time', feeds, { threads, warmup, runs, ...rest });
+export async function timeOrtDetailed(model, feeds, { engine = 'node', threads = 1, warmup = 5, warmupMs = 2000, runs = 20, ...rest } = {}) {
+  const { meta } = await request(engine, model, 'time', feeds, { threads, warmup, warmupMs, runs, ...rest });
   const { ok, ...stats } = meta;
   return { engine, threads, ...stats };
 }
