@@ -13,6 +13,7 @@ import { MODELS, MODEL_IDS, calibrationFeeds, describeModel, modelBytes, modelPa
 import { opVariants, parseOnnx } from '../fixtures/onnx-info.mjs';
 import { ROOT, findPackageDir } from '../fixtures/packages.mjs';
 import { ortModelInfo, runOrt, runOrtNode, runOrtWeb, timeOrt } from '../peers/ort.mjs';
+import { assertClose, compareTensors } from '../peers/compare.mjs';
 import { decodeMessage, encodeMessage } from '../peers/tensor-io.mjs';
 import { gzipSize, ortWebPageFiles } from '../../bench/peers/size.mjs';
 
@@ -20,17 +21,6 @@ const SLOW = process.env.WASMQ_SLOW === '1';
 const slow = SLOW ? {} : { skip: 'slow: set WASMQ_SLOW=1' };
 
 const prod = (d) => d.reduce((a, b) => a * b, 1);
-
-/** max |a-b| / max |a|: difference relative to the tensor's scale. */
-function relDiff(a, b) {
-  assert.equal(a.length, b.length);
-  let d = 0, m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(a[i]));
-  }
-  return d / Math.max(m, 1e-30);
-}
 
 function assertFinite(data, what) {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) assert.fail(`${what}[${i}] = ${data[i]}`);
@@ -196,6 +186,31 @@ describe('peers: tensor container', () => {
   });
 });
 
+describe('peers: output comparison', () => {
+  it('compareTensors reports the worst element, cosine and argmax agreement', () => {
+    const e = { data: Float32Array.of(0.1, 0.9, 0.7, 0.3, 0.5, 0.5), dims: [3, 2] };
+    const a = { data: Float32Array.of(0.1, 0.9, 0.2, 0.85, 0.5, 0.5), dims: [3, 2] };
+    const s = compareTensors(a, e);
+    assert.equal(s.n, 6);
+    assert.ok(Math.abs(s.maxAbsDiff - 0.55) < 1e-6);
+    assert.deepEqual(s.worst.coords, [1, 1]);
+    assert.ok(Math.abs(s.relDiff - 0.55 / 0.9) < 1e-6);
+    assert.ok(Math.abs(s.argmaxAgreement - 2 / 3) < 1e-12);
+    assert.ok(s.cosine < 1 && s.cosine > 0.5);
+    assert.equal(compareTensors(e, e).sqnrDb, Infinity);
+    assert.throws(() => compareTensors(Float32Array.of(1), Float32Array.of(1, 2)), /1 elements/);
+  });
+
+  it('assertClose passes within tolerance and names the worst element otherwise', () => {
+    const e = { data: Float32Array.of(1, 2, 4), dims: [3] };
+    assertClose({ data: Float32Array.of(1, 2.0003, 4), dims: [3] }, e, { rel: 1e-4 });
+    assert.throws(() => assertClose({ data: Float32Array.of(1, 2.001, 4), dims: [3] }, e, { rel: 1e-4, name: 'y' }),
+      /^Error: y: max \|diff\| (9\.99\de-4|1\.000e-3) > tolerance 4\.000e-4 .* at \[1\]: 2\.00099/);
+    assert.throws(() => assertClose({ data: Float32Array.of(1, NaN, 4), dims: [3] }, e, { rel: 1 }), /nonFinite 1/);
+    assert.throws(() => assertClose({ data: Float32Array.of(1, 2, 4), dims: [1, 3] }, e), /dims \[1,3\] differ/);
+  });
+});
+
 describe('peers: onnxruntime in child processes', () => {
   it('onnxruntime-node reports the same inputs/outputs as the fixtures', async () => {
     const infos = await Promise.all(MODEL_IDS.map((id) => ortModelInfo(modelPath(id), { engine: 'node' })));
@@ -258,8 +273,8 @@ describe('peers: onnxruntime in child processes', () => {
     const name = 'softmax_0.tmp_0';
     assert.deepEqual(a[name].dims, [4, 2]);
     assert.deepEqual(b[name].dims, [4, 2]);
-    const r = relDiff(a[name].data, b[name].data);
-    assert.ok(r <= 1e-4, `relative difference ${r}`);
+    const s = assertClose(b[name], a[name], { rel: 1e-4, name: 'ort-web vs ort-node' });
+    assert.equal(s.argmaxAgreement, 1);
     // Not trivially equal inputs: the four rows differ.
     assert.ok(new Set(Array.from(a[name].data.filter((_, i) => i % 2 === 0), (v) => v.toFixed(4))).size >= 3);
   });
@@ -290,8 +305,7 @@ describe('peers: onnxruntime in child processes', () => {
       const [a, b] = await Promise.all([runOrtNode(modelPath(id), feeds), runOrtWeb(modelPath(id), feeds)]);
       for (const t of m.outputs) {
         assert.deepEqual(b[t.name].dims, t.dims);
-        const r = relDiff(a[t.name].data, b[t.name].data);
-        assert.ok(r <= 1e-3, `${id}: relative difference ${r}`);
+        assertClose(b[t.name], a[t.name], { rel: 1e-3, name: `${id}: ort-web vs ort-node` });
       }
     }
   });
