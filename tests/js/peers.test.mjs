@@ -12,7 +12,7 @@ import { MODELS, MODEL_IDS, calibrationFeeds, describeModel, modelBytes, modelPa
   from '../fixtures/models.mjs';
 import { opVariants, parseOnnx } from '../fixtures/onnx-info.mjs';
 import { ROOT, findPackageDir } from '../fixtures/packages.mjs';
-import { ortModelInfo, runOrt, runOrtNode, runOrtWeb, timeOrt } from '../peers/ort.mjs';
+import { ortModelInfo, runOrt, runOrtMany, runOrtNode, runOrtWeb, timeOrt } from '../peers/ort.mjs';
 import { assertClose, compareTensors } from '../peers/compare.mjs';
 import { decodeMessage, encodeMessage } from '../peers/tensor-io.mjs';
 import { gzipSize, ortWebPageFiles } from '../../bench/peers/size.mjs';
@@ -277,6 +277,17 @@ describe('peers: onnxruntime in child processes', () => {
     assert.equal(s.argmaxAgreement, 1);
     // Not trivially equal inputs: the four rows differ.
     assert.ok(new Set(Array.from(a[name].data.filter((_, i) => i % 2 === 0), (v) => v.toFixed(4))).size >= 3);
+  });
+
+  it('runOrtMany runs several feed sets in one child, matching one-at-a-time runs', async () => {
+    const list = calibrationFeeds('ppocr-cls', { count: 4 });
+    const [many, third] = await Promise.all([runOrtMany('node', modelPath('ppocr-cls'), list), runOrtNode(modelPath('ppocr-cls'), list[2])]);
+    assert.equal(many.length, 4);
+    assert.deepEqual(many[2]['softmax_0.tmp_0'], third['softmax_0.tmp_0']);
+    assert.notDeepEqual(many[0]['softmax_0.tmp_0'].data, many[1]['softmax_0.tmp_0'].data);
+    await assert.rejects(runOrtMany('node', modelPath('ppocr-cls'), []), /non-empty array/);
+    await assert.rejects(runOrtMany('node', modelPath('ppocr-cls'), [list[0], { x: { data: new Float32Array(2), dims: [3] } }]),
+      /feeds\[1\]\.x: dims \[3\] hold 3 elements but data has 2/);
   });
 
   it('peer errors reach the caller as Errors carrying the peer message', async () => {

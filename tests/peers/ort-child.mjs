@@ -56,17 +56,24 @@ async function main() {
       inputNames: session.inputNames, outputNames: session.outputNames }, {}];
   }
 
-  const feeds = {};
-  for (const [name, t] of Object.entries(tensors)) feeds[name] = new ort.Tensor(t.dtype, t.data, t.dims);
+  // Tensor names are '<feed index>/<input name>' (several feed sets share one session).
+  const feedSets = [];
+  for (const [key, t] of Object.entries(tensors)) {
+    const slash = key.indexOf('/');
+    const i = Number(key.slice(0, slash));
+    (feedSets[i] ??= {})[key.slice(slash + 1)] = new ort.Tensor(t.dtype, t.data, t.dims);
+  }
   const fetches = o.outputs ?? session.outputNames;
-  const run = () => session.run(feeds, fetches);
+  const run = (i = 0) => session.run(feedSets[i] ?? {}, fetches);
 
   if (meta.op === 'run') {
-    const result = await run();
     const out = {};
-    for (const name of fetches) {
-      const t = result[name];
-      out[name] = { data: t.data, dims: [...t.dims], dtype: t.type };
+    for (let i = 0; i < meta.count; i++) {
+      const result = await run(i);
+      for (const name of fetches) {
+        const t = result[name];
+        out[`${i}/${name}`] = { data: t.data, dims: [...t.dims], dtype: t.type };
+      }
     }
     await session.release?.();
     return [{ ok: true, versions, loadMs }, out];

@@ -15,9 +15,14 @@ const LABEL = { node: 'onnxruntime-node', web: 'onnxruntime-web' };
  * ArrayBuffer). Resolves to { meta, tensors } of the response; rejects with an Error carrying the
  * peer's message (`onnxruntime-web: <message>`), or the exit status and stderr if the child died.
  */
-async function request(engine, model, op, feeds, options = {}) {
+async function request(engine, model, op, feedList, options = {}) {
   if (!LABEL[engine]) throw new Error(`engine must be 'node' or 'web', got '${engine}'`);
-  const tensors = op === 'meta' ? {} : normalizeTensors(feeds);
+  const tensors = {};
+  (feedList ?? []).forEach((feeds, i) => {
+    for (const [name, t] of Object.entries(normalizeTensors(feeds, feedList.length > 1 ? `feeds[${i}]` : 'feeds'))) {
+      tensors[`${i}/${name}`] = t;
+    }
+  });
   const dir = mkdtempSync(path.join(tmpdir(), 'wasmq-peer-'));
   try {
     let modelPath;
@@ -32,7 +37,7 @@ async function request(engine, model, op, feeds, options = {}) {
     const req = path.join(dir, 'request.bin');
     const res = path.join(dir, 'response.bin');
     const { timeoutMs = 300_000, ...childOptions } = options;
-    writeFileSync(req, encodeMessage({ op, model: modelPath, options: childOptions }, tensors));
+    writeFileSync(req, encodeMessage({ op, model: modelPath, count: feedList?.length ?? 0, options: childOptions }, tensors));
     const { code, signal, stderr, timedOut } = await new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [CHILD, engine, req, res], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
@@ -61,23 +66,45 @@ async function request(engine, model, op, feeds, options = {}) {
   }
 }
 
+/** Splits '<i>/<name>' response tensors into one output map per feed set. */
+function splitOutputs(tensors, count) {
+  const out = Array.from({ length: count }, () => ({}));
+  for (const [key, t] of Object.entries(tensors)) {
+    const slash = key.indexOf('/');
+    out[Number(key.slice(0, slash))][key.slice(slash + 1)] = t;
+  }
+  return out;
+}
+
 /**
  * Runs the model once on `feeds` ({ name: { data, dims, dtype? } }) with onnxruntime-node.
  * Options: threads (default 1), graphOptimizationLevel ('all'), outputs (names; default all),
  * timeoutMs. Resolves to { outputName: { data, dims, dtype } }.
  */
 export async function runOrtNode(model, feeds, options = {}) {
-  return (await request('node', model, 'run', feeds, options)).tensors;
+  return runOrt('node', model, feeds, options);
 }
 
 /** Same as runOrtNode with onnxruntime-web (its wasm build, numThreads = threads, default 1). */
 export async function runOrtWeb(model, feeds, options = {}) {
-  return (await request('web', model, 'run', feeds, options)).tensors;
+  return runOrt('web', model, feeds, options);
 }
 
 /** runOrtNode or runOrtWeb by name: engine 'node' or 'web'. */
 export async function runOrt(engine, model, feeds, options = {}) {
-  return (await request(engine, model, 'run', feeds, options)).tensors;
+  const { tensors } = await request(engine, model, 'run', [feeds], options);
+  return splitOutputs(tensors, 1)[0];
+}
+
+/**
+ * Runs the model on each feed set of `feedList` in ONE child and session (what a calibration
+ * set or an accuracy sweep needs: one process start and model load instead of one per input).
+ * Resolves to an array of output maps, in order.
+ */
+export async function runOrtMany(engine, model, feedList, options = {}) {
+  if (!Array.isArray(feedList) || feedList.length === 0) throw new Error('runOrtMany: feedList must be a non-empty array of feeds');
+  const { tensors } = await request(engine, model, 'run', feedList, options);
+  return splitOutputs(tensors, feedList.length);
 }
 
 /**
@@ -87,7 +114,7 @@ export async function runOrt(engine, model, feeds, options = {}) {
  * done), versions, engine, threads }, times in milliseconds.
  */
 export async function timeOrtDetailed(model, feeds, { engine = 'node', threads = 1, warmup = 5, warmupMs = 2000, runs = 20, ...rest } = {}) {
-  const { meta } = await request(engine, model, 'time', feeds, { threads, warmup, warmupMs, runs, ...rest });
+  const { meta } = await request(engine, model, 'time', [feeds], { threads, warmup, warmupMs, runs, ...rest });
   const { ok, ...stats } = meta;
   return { engine, threads, ...stats };
 }
