@@ -71,7 +71,9 @@ export function resolveModel(model, shapes) {
     else throw new Error(`input ${t.name}: dtype ${t.dtype} not supported by this CLI`);
     feeds[t.name] = { data, dims, dtype: t.dtype };
   }
-  return { id: null, file, name: path.basename(file, '.onnx'), feeds };
+  // ONNX test suites name every file model.onnx: use its folder's name then.
+  const base = path.basename(file, '.onnx');
+  return { id: null, file, name: base === 'model' ? path.basename(path.dirname(file)) : base, feeds };
 }
 
 export async function main(engine) {
