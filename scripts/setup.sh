@@ -14,6 +14,7 @@ command -v em++ >/dev/null 2>&1 || missing+=(emscripten)
 [ -f /usr/include/simde/wasm/simd128.h ] || missing+=(libsimde-dev)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+[ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -31,7 +32,8 @@ fi
 # npm ci when node_modules is missing or older than the lock file.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # onnxruntime-node's postinstall downloads CUDA libraries (no network here); its CPU build is bundled.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 else
   log "node_modules up to date"
 fi
