@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "kernels/dwconv/dwconv.h"
+#include "kernels/elementwise/fminmax.h"
 #include "kernels/requant/requant.h"
 
 namespace wasmq {
@@ -76,7 +77,7 @@ void f32_dwconv_minmax__scalar(const DwconvShape& s, const float* input, const u
             std::memcpy(&k, w + 64 + (taps.tap[t] * 16 + j) * 4, 4);
             acc = acc + img[taps.offset[t] + static_cast<ptrdiff_t>(c0 + j)] * k;
           }
-          out[c0 + j] = std::min(std::max(acc, p.min), p.max);
+          out[c0 + j] = pmin_f32(pmax_f32(acc, p.min), p.max);
         }
       }
     }

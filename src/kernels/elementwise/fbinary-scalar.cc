@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "kernels/elementwise/elementwise.h"
+#include "kernels/elementwise/fminmax.h"
 
 namespace wasmq {
 namespace {
@@ -10,10 +11,10 @@ struct Add { static float f(float a, float b) { return a + b; } };
 struct Sub { static float f(float a, float b) { return a - b; } };
 struct Mul { static float f(float a, float b) { return a * b; } };
 struct Div { static float f(float a, float b) { return a / b; } };
-struct Max { static float f(float a, float b) { return std::max(a, b); } };
-struct Min { static float f(float a, float b) { return std::min(a, b); } };
+struct Max { static float f(float a, float b) { return pmax_f32(a, b); } };
+struct Min { static float f(float a, float b) { return pmin_f32(a, b); } };
 
-inline float clamp(float v, const F32MinMaxParams& p) { return std::min(std::max(v, p.min), p.max); }
+inline float clamp(float v, const F32MinMaxParams& p) { return pmin_f32(pmax_f32(v, p.min), p.max); }
 
 template <class Op>
 void vop(size_t n, const float* a, const float* b, float* y, const F32MinMaxParams& p) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "kernels/elementwise/fminmax.h"
 #include "kernels/pool/pool.h"
 #include "kernels/requant/requant.h"
 
@@ -83,7 +84,7 @@ void qgavgpool(const GlobalPoolShape& s, const T* x, T* y, const QAvgPoolParams&
   }
 }
 
-inline float fclamp(float v, const F32PoolParams& p) { return std::min(std::max(v, p.min), p.max); }
+inline float fclamp(float v, const F32PoolParams& p) { return pmin_f32(pmax_f32(v, p.min), p.max); }
 
 }  // namespace
 
@@ -106,7 +107,7 @@ void f32_maxpool_minmax__scalar(const PoolShape& s, const float* x, float* y, co
       taps.collect(s, row % oh, ox);
       for (size_t c = 0; c < C; ++c) {
         float m = -std::numeric_limits<float>::infinity();
-        for (size_t t = 0; t < taps.count; ++t) m = std::max(m, img[taps.offset[t] + static_cast<ptrdiff_t>(c)]);
+        for (size_t t = 0; t < taps.count; ++t) m = pmax_f32(m, img[taps.offset[t] + static_cast<ptrdiff_t>(c)]);
         out[c] = fclamp(m, p);
       }
     }
