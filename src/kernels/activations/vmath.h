@@ -14,6 +14,7 @@
 //            tanh form: 0.5 x (1 + tanh(u)) evaluated as x * sigmoid(2u) (no cancellation).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "common/bits.h"
@@ -178,6 +179,46 @@ template <class O>
 typename O::V leaky_relu(typename O::V x, typename O::V alpha) {
   return O::select(O::lt(x, O::splat(0.0f)), O::mul(x, alpha), x);
 }
+
+}  // namespace vmath
+}  // namespace wasmq
+
+namespace wasmq {
+namespace vmath {
+
+// The one summation order of the float reductions (softmax, layer norm): element i goes to partial
+// sum i mod 16 (in increasing i); t[k] = (s[k] + s[4+k]) + (s[8+k] + s[12+k]) for k < 4;
+// total = (t[0] + t[1]) + (t[2] + t[3]). The SIMD kernels keep s as four f32x4 accumulators.
+struct Sum16 {
+  float s[16] = {0};
+  void add(size_t i, float v) { s[i & 15] = s[i & 15] + v; }
+  float total() const {
+    float t[4];
+    for (int k = 0; k < 4; ++k) t[k] = (s[k] + s[4 + k]) + (s[8 + k] + s[12 + k]);
+    return (t[0] + t[1]) + (t[2] + t[3]);
+  }
+};
+
+#if defined(WASMQ_HAVE_WASMSIMD)
+inline float total16(v128_t a0, v128_t a1, v128_t a2, v128_t a3) {
+  const v128_t t = wasm_f32x4_add(wasm_f32x4_add(a0, a1), wasm_f32x4_add(a2, a3));
+  return (wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 1)) +
+         (wasm_f32x4_extract_lane(t, 2) + wasm_f32x4_extract_lane(t, 3));
+}
+
+// Loads the first n (< 4) floats of p, zero in the other lanes (never reads past p[n-1]).
+inline v128_t load_partial(const float* p, size_t n) {
+  float tmp[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+  for (size_t i = 0; i < n; ++i) tmp[i] = p[i];
+  return wasm_v128_load(tmp);
+}
+
+inline void store_partial(float* p, v128_t v, size_t n) {
+  float tmp[4];
+  wasm_v128_store(tmp, v);
+  for (size_t i = 0; i < n; ++i) p[i] = tmp[i];
+}
+#endif
 
 }  // namespace vmath
 }  // namespace wasmq
