@@ -22,6 +22,7 @@ struct Exp { template <class O> static typename O::V f(typename O::V x, const F3
 
 template <class F>
 void run_scalar(size_t n, const float* x, float* y, const F32UnaryParams& p) {
+  WASMQ_SCALAR_LOOP
   for (size_t i = 0; i < n; ++i) y[i] = F::template f<ScalarOps>(x[i], p);
 }
 

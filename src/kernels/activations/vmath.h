@@ -21,6 +21,15 @@
 #include "kernels/elementwise/fminmax.h"
 #include "simd/wasm_simd.h"
 
+// Marks the loops of scalar references: clang must not auto-vectorize them, so that "scalar" in
+// benchmarks means what the scalar wasm build (no -msimd128) runs, and no vectorizer rewrite (e.g.
+// select -> f32x4.max) can change a reference's bits.
+#if defined(__clang__)
+#define WASMQ_SCALAR_LOOP _Pragma("clang loop vectorize(disable) interleave(disable)")
+#else
+#define WASMQ_SCALAR_LOOP
+#endif
+
 namespace wasmq {
 namespace vmath {
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "kernels/elementwise/elementwise.h"
+#include "kernels/activations/vmath.h"
 #include "kernels/elementwise/fminmax.h"
 
 namespace wasmq {
@@ -18,16 +19,19 @@ inline float clamp(float v, const F32MinMaxParams& p) { return pmin_f32(pmax_f32
 
 template <class Op>
 void vop(size_t n, const float* a, const float* b, float* y, const F32MinMaxParams& p) {
+  WASMQ_SCALAR_LOOP
   for (size_t i = 0; i < n; ++i) y[i] = clamp(Op::f(a[i], b[i]), p);
 }
 template <class Op>
 void vopc(size_t n, const float* a, const float* b, float* y, const F32MinMaxParams& p) {
   const float c = b[0];
+  WASMQ_SCALAR_LOOP
   for (size_t i = 0; i < n; ++i) y[i] = clamp(Op::f(a[i], c), p);
 }
 template <class Op>
 void vropc(size_t n, const float* a, const float* b, float* y, const F32MinMaxParams& p) {
   const float c = b[0];
+  WASMQ_SCALAR_LOOP
   for (size_t i = 0; i < n; ++i) y[i] = clamp(Op::f(c, a[i]), p);
 }
 

@@ -28,6 +28,7 @@ void f32_softmax__scalar(const SoftmaxShape& s, const float* x, float* y, size_t
     float m = -std::numeric_limits<float>::infinity();
     for (size_t i = 0; i < s.n; ++i) m = O::max(m, xr[i]);
     vmath::Sum16 sum;
+    WASMQ_SCALAR_LOOP
     for (size_t i = 0; i < s.n; ++i) {
       const float e = vmath::exp<O>(xr[i] - m);
       yr[i] = e;
