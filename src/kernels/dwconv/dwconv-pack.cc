@@ -58,7 +58,10 @@ std::vector<uint8_t> qs8_dwconv_pack(const DwconvShape& s, const int8_t* weights
       const int32_t bv = bias ? bias[c] : 0;
       std::memcpy(blk + 4 * j, &bv, 4);
       std::memcpy(blk + 64 + 4 * j, &requant_scales[c], 4);
-      for (size_t t = 0; t < taps; ++t) blk[128 + t * 16 + j] = static_cast<uint8_t>(weights[t * s.channels + c]);
+      for (size_t t = 0; t < taps; ++t) {
+        const int16_t wv = weights[t * s.channels + c];
+        std::memcpy(blk + 128 + (t * 16 + j) * 2, &wv, 2);
+      }
     }
     // Padded channels keep scale 0: their outputs are computed but never stored.
   }

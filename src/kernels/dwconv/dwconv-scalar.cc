@@ -32,7 +32,8 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
           std::memcpy(&scale, w + 64 + 4 * j, 4);
           for (size_t t = 0; t < taps.count; ++t) {
             const int32_t x = static_cast<int32_t>(img[taps.offset[t] + static_cast<ptrdiff_t>(c0 + j)]);
-            const int32_t k = static_cast<int8_t>(w[128 + taps.tap[t] * 16 + j]);
+            int16_t k;
+            std::memcpy(&k, w + 128 + (taps.tap[t] * 16 + j) * 2, 2);
             acc += (x - p.input_zero_point) * k;
           }
           out[c0 + j] = static_cast<T>(requantize_fp32(acc, scale, p.output_zero_point, p.qmin, p.qmax));

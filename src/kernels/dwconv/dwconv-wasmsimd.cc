@@ -1,5 +1,5 @@
 // WASM SIMD depthwise convolution, 16 channels per block, bit-exact to dwconv-scalar.cc: int8 uses
-// exact int32 accumulation (extmul of int16 lanes) and the SIMD requantize_fp32; float adds the taps
+// exact int32 accumulation (dot_i16x8 over interleaved tap pairs, extmul for an odd last tap) and the SIMD requantize_fp32; float adds the taps
 // in the same order with separate mul and add.
 #include <algorithm>
 #include <cstring>
@@ -37,13 +37,37 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
         v128_t acc2 = wasm_v128_load(w + 32), acc3 = wasm_v128_load(w + 48);
         const T* px = img + c0;
         const uint8_t* wt = w + 128;
-        for (size_t t = 0; t < nt; ++t) {
+        size_t t = 0;
+        // Pairs of taps: interleave the two taps' int16 lanes and let i32x4.dot_i16x8 do two
+        // multiply-adds per lane (|x - zx| * |w| <= 255 * 128, so a pair sum fits easily).
+        for (; t + 1 < nt; t += 2) {
+          v128_t x0lo, x0hi, x1lo, x1hi;
+          widen_codes<T>(wasm_v128_load(px + off[t]), &x0lo, &x0hi);
+          widen_codes<T>(wasm_v128_load(px + off[t + 1]), &x1lo, &x1hi);
+          x0lo = wasm_i16x8_sub(x0lo, vzx);
+          x0hi = wasm_i16x8_sub(x0hi, vzx);
+          x1lo = wasm_i16x8_sub(x1lo, vzx);
+          x1hi = wasm_i16x8_sub(x1hi, vzx);
+          const uint8_t* w0 = wt + tap[t] * 32;
+          const uint8_t* w1 = wt + tap[t + 1] * 32;
+          const v128_t w0lo = wasm_v128_load(w0), w0hi = wasm_v128_load(w0 + 16);
+          const v128_t w1lo = wasm_v128_load(w1), w1hi = wasm_v128_load(w1 + 16);
+          acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x0lo, x1lo, 0, 8, 1, 9, 2, 10, 3, 11),
+                                                           wasm_i16x8_shuffle(w0lo, w1lo, 0, 8, 1, 9, 2, 10, 3, 11)));
+          acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x0lo, x1lo, 4, 12, 5, 13, 6, 14, 7, 15),
+                                                           wasm_i16x8_shuffle(w0lo, w1lo, 4, 12, 5, 13, 6, 14, 7, 15)));
+          acc2 = wasm_i32x4_add(acc2, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x0hi, x1hi, 0, 8, 1, 9, 2, 10, 3, 11),
+                                                           wasm_i16x8_shuffle(w0hi, w1hi, 0, 8, 1, 9, 2, 10, 3, 11)));
+          acc3 = wasm_i32x4_add(acc3, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(x0hi, x1hi, 4, 12, 5, 13, 6, 14, 7, 15),
+                                                           wasm_i16x8_shuffle(w0hi, w1hi, 4, 12, 5, 13, 6, 14, 7, 15)));
+        }
+        if (t < nt) {  // odd tap count: the last tap alone
           v128_t xlo, xhi;
           widen_codes<T>(wasm_v128_load(px + off[t]), &xlo, &xhi);
-          xlo = wasm_i16x8_sub(xlo, vzx);  // |x - zx| <= 255
+          xlo = wasm_i16x8_sub(xlo, vzx);
           xhi = wasm_i16x8_sub(xhi, vzx);
-          const v128_t vw = wasm_v128_load(wt + tap[t] * 16);
-          const v128_t wlo = wasm_i16x8_extend_low_i8x16(vw), whi = wasm_i16x8_extend_high_i8x16(vw);
+          const uint8_t* wk = wt + tap[t] * 32;
+          const v128_t wlo = wasm_v128_load(wk), whi = wasm_v128_load(wk + 16);
           acc0 = wasm_i32x4_add(acc0, wasm_i32x4_extmul_low_i16x8(xlo, wlo));
           acc1 = wasm_i32x4_add(acc1, wasm_i32x4_extmul_high_i16x8(xlo, wlo));
           acc2 = wasm_i32x4_add(acc2, wasm_i32x4_extmul_low_i16x8(xhi, whi));

@@ -4,7 +4,7 @@
 // Weights are [KH][KW][C] (channels last), bias [C]. Kernels run on a PACKED copy made once by
 // *_dwconv_pack(): blocks of 16 channels, each block = 16 biases, (int8 only) 16 requantization
 // scales, then KH*KW taps of 16 weights, zero-filled past C. The scalar kernel reads the same
-// packed data (it is the fallback and the oracle the SIMD kernel must equal bit for bit); tests
+// packed data (int8 weights widened to int16; it is the fallback and the oracle the SIMD kernel must equal bit for bit); tests
 // also check it against a plain loop over the unpacked weights.
 //
 // Output pixel (oy, ox), channel c, taps (ky, kx) in row-major order, skipping taps that fall in the
@@ -95,7 +95,8 @@ const DwconvConfig& dwconv_config();
 // ---- shared by the kernels (not API) ----
 namespace dwconv_detail {
 // Byte sizes of one packed 16-channel block.
-inline size_t qs8_block_bytes(const DwconvShape& s) { return 16 * 4 + 16 * 4 + s.kernel_h * s.kernel_w * 16; }
+// int8 weights are stored widened to int16 (saves two extends per tap in the SIMD loop).
+inline size_t qs8_block_bytes(const DwconvShape& s) { return 16 * 4 + 16 * 4 + s.kernel_h * s.kernel_w * 16 * 2; }
 inline size_t f32_block_bytes(const DwconvShape& s) { return (16 + s.kernel_h * s.kernel_w * 16) * 4; }
 // Valid taps of one output pixel: input element offsets (relative to the image base) and tap index.
 struct Taps {
