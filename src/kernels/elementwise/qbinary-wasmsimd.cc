@@ -34,8 +34,9 @@ template <typename T>
 void vadd(size_t n, const T* a, const T* b, T* y, const QAddParams& p) {
   const v128_t za = wasm_i16x8_splat(static_cast<int16_t>(p.a_zero_point));
   const v128_t zb = wasm_i16x8_splat(static_cast<int16_t>(p.b_zero_point));
-  const v128_t ma = wasm_i16x8_splat(static_cast<int16_t>(p.a_multiplier));  // <= 2^14
-  const v128_t mb = wasm_i16x8_splat(static_cast<int16_t>(p.b_multiplier));
+  // (ma, mb) pairs: dot_i16x8 of interleaved (a - za, b - zb) lanes gives the accumulator directly.
+  const v128_t mab = wasm_i32x4_splat(static_cast<int32_t>((static_cast<uint32_t>(p.b_multiplier) << 16) |
+                                                           static_cast<uint32_t>(p.a_multiplier & 0xFFFF)));
   const v128_t scale = wasm_f32x4_splat(p.requant.scale);
   const RequantSimd rq(p.requant);
   size_t i = 0;
@@ -43,10 +44,10 @@ void vadd(size_t n, const T* a, const T* b, T* y, const QAddParams& p) {
     v128_t alo, ahi, blo, bhi;
     centered(a + i, za, &alo, &ahi);
     centered(b + i, zb, &blo, &bhi);
-    const v128_t acc0 = wasm_i32x4_add(wasm_i32x4_extmul_low_i16x8(alo, ma), wasm_i32x4_extmul_low_i16x8(blo, mb));
-    const v128_t acc1 = wasm_i32x4_add(wasm_i32x4_extmul_high_i16x8(alo, ma), wasm_i32x4_extmul_high_i16x8(blo, mb));
-    const v128_t acc2 = wasm_i32x4_add(wasm_i32x4_extmul_low_i16x8(ahi, ma), wasm_i32x4_extmul_low_i16x8(bhi, mb));
-    const v128_t acc3 = wasm_i32x4_add(wasm_i32x4_extmul_high_i16x8(ahi, ma), wasm_i32x4_extmul_high_i16x8(bhi, mb));
+    const v128_t acc0 = wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(alo, blo, 0, 8, 1, 9, 2, 10, 3, 11), mab);
+    const v128_t acc1 = wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(alo, blo, 4, 12, 5, 13, 6, 14, 7, 15), mab);
+    const v128_t acc2 = wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(ahi, bhi, 0, 8, 1, 9, 2, 10, 3, 11), mab);
+    const v128_t acc3 = wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(ahi, bhi, 4, 12, 5, 13, 6, 14, 7, 15), mab);
     wasm_v128_store(y + i, pack_codes<T>(rq.run(acc0, scale), rq.run(acc1, scale), rq.run(acc2, scale),
                                          rq.run(acc3, scale)));
   }
