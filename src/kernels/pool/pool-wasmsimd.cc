@@ -212,7 +212,22 @@ void f32_gavgpool_minmax__wasmsimd_c16(const GlobalPoolShape& s, const float* x,
   for (size_t b = b0; b < b1; ++b) {
     const float* img = x + b * s.pixels * stride;
     float* out = y + b * s.out_batch_stride();
-    for (size_t c = 0; c < s.channels; c += 4) {
+    size_t c = 0;
+    for (; c + 16 <= s.channels; c += 16) {  // 4 independent sums per pixel
+      v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+      for (size_t i = 0; i < s.pixels; ++i) {
+        const float* px = img + i * stride + c;
+        a0 = wasm_f32x4_add(a0, wasm_v128_load(px));
+        a1 = wasm_f32x4_add(a1, wasm_v128_load(px + 4));
+        a2 = wasm_f32x4_add(a2, wasm_v128_load(px + 8));
+        a3 = wasm_f32x4_add(a3, wasm_v128_load(px + 12));
+      }
+      wasm_v128_store(out + c, wasm_f32x4_pmin(wasm_f32x4_pmax(wasm_f32x4_mul(a0, scale), lo), hi));
+      wasm_v128_store(out + c + 4, wasm_f32x4_pmin(wasm_f32x4_pmax(wasm_f32x4_mul(a1, scale), lo), hi));
+      wasm_v128_store(out + c + 8, wasm_f32x4_pmin(wasm_f32x4_pmax(wasm_f32x4_mul(a2, scale), lo), hi));
+      wasm_v128_store(out + c + 12, wasm_f32x4_pmin(wasm_f32x4_pmax(wasm_f32x4_mul(a3, scale), lo), hi));
+    }
+    for (; c < s.channels; c += 4) {
       const v128_t a = wasm_f32x4_mul(reduce4<false>(img + c, s.pixels, [stride](size_t i) { return static_cast<ptrdiff_t>(i * stride); }), scale);
       store_floats(out + c, wasm_f32x4_pmin(wasm_f32x4_pmax(a, lo), hi), s.channels - c);
     }
