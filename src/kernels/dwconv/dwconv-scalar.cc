@@ -22,6 +22,7 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
     T* out = output + row * ow * s.out_stride();
     for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
       taps.collect(s, oy, ox);
+      const auto* win = img + taps.base;
       for (size_t blk = 0; blk < blocks; ++blk) {
         const uint8_t* w = packed + blk * bb;
         const size_t c0 = blk * 16, nc = std::min<size_t>(16, C - c0);
@@ -31,7 +32,7 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
           std::memcpy(&acc, w + 4 * j, 4);
           std::memcpy(&scale, w + 64 + 4 * j, 4);
           for (size_t t = 0; t < taps.count; ++t) {
-            const int32_t x = static_cast<int32_t>(img[taps.offset[t] + static_cast<ptrdiff_t>(c0 + j)]);
+            const int32_t x = static_cast<int32_t>(win[taps.offset[t] + static_cast<ptrdiff_t>(c0 + j)]);
             int16_t k;
             std::memcpy(&k, w + 128 + (taps.tap[t] * 16 + j) * 2, 2);
             acc += (x - p.input_zero_point) * k;
@@ -67,6 +68,7 @@ void f32_dwconv_minmax__scalar(const DwconvShape& s, const float* input, const u
     float* out = output + row * ow * s.out_stride();
     for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
       taps.collect(s, oy, ox);
+      const auto* win = img + taps.base;
       for (size_t blk = 0; blk < blocks; ++blk) {
         const uint8_t* w = packed + blk * bb;
         const size_t c0 = blk * 16, nc = std::min<size_t>(16, C - c0);
@@ -76,7 +78,7 @@ void f32_dwconv_minmax__scalar(const DwconvShape& s, const float* input, const u
           for (size_t t = 0; t < taps.count; ++t) {
             float k;
             std::memcpy(&k, w + 64 + (taps.tap[t] * 16 + j) * 4, 4);
-            acc = acc + img[taps.offset[t] + static_cast<ptrdiff_t>(c0 + j)] * k;
+            acc = acc + win[taps.offset[t] + static_cast<ptrdiff_t>(c0 + j)] * k;
           }
           out[c0 + j] = pmin_f32(pmax_f32(acc, p.min), p.max);
         }

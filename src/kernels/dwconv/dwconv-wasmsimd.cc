@@ -27,15 +27,16 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
     T* out = output + row * ow * s.out_stride();
     for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
       taps.collect(s, oy, ox);
-      const ptrdiff_t* off = taps.offset.data();
-      const uint32_t* tap = taps.tap.data();
+      const auto* win = img + taps.base;
+      const ptrdiff_t* off = taps.offset;
+      const uint32_t* tap = taps.tap;
       const size_t nt = taps.count;
       for (size_t blk = 0; blk < blocks; ++blk) {
         const uint8_t* w = packed + blk * bb;
         const size_t c0 = blk * 16;
         v128_t acc0 = wasm_v128_load(w), acc1 = wasm_v128_load(w + 16);
         v128_t acc2 = wasm_v128_load(w + 32), acc3 = wasm_v128_load(w + 48);
-        const T* px = img + c0;
+        const T* px = win + c0;
         const uint8_t* wt = w + 128;
         size_t t = 0;
         // Pairs of taps: interleave the two taps' int16 lanes and let i32x4.dot_i16x8 do two
@@ -112,13 +113,14 @@ void f32_dwconv_minmax__wasmsimd_c16(const DwconvShape& s, const float* input, c
     float* out = output + row * ow * s.out_stride();
     for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
       taps.collect(s, oy, ox);
-      const ptrdiff_t* off = taps.offset.data();
-      const uint32_t* tap = taps.tap.data();
+      const auto* win = img + taps.base;
+      const ptrdiff_t* off = taps.offset;
+      const uint32_t* tap = taps.tap;
       const size_t nt = taps.count;
       for (size_t blk = 0; blk < blocks; ++blk) {
         const float* w = reinterpret_cast<const float*>(packed + blk * bb);
         const size_t c0 = blk * 16;
-        const float* px = img + c0;
+        const float* px = win + c0;
         const float* wt = w + 16;
         if (c0 + 16 <= C) {
           v128_t acc0 = wasm_v128_load(w), acc1 = wasm_v128_load(w + 4);

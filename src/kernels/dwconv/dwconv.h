@@ -98,28 +98,59 @@ namespace dwconv_detail {
 // int8 weights are stored widened to int16 (saves two extends per tap in the SIMD loop).
 inline size_t qs8_block_bytes(const DwconvShape& s) { return 16 * 4 + 16 * 4 + s.kernel_h * s.kernel_w * 16 * 2; }
 inline size_t f32_block_bytes(const DwconvShape& s) { return (16 + s.kernel_h * s.kernel_w * 16) * 4; }
-// Valid taps of one output pixel: input element offsets (relative to the image base) and tap index.
+// Valid taps of one output pixel, as input element offsets from `base` (relative to the image) and
+// tap indices (ky * kernel_w + kx), row-major. Interior pixels (every tap inside the image) reuse one
+// precomputed list with base = the window origin; border pixels get a filtered list with base 0.
 struct Taps {
-  std::vector<ptrdiff_t> offset;
-  std::vector<uint32_t> tap;
+  const ptrdiff_t* offset = nullptr;
+  const uint32_t* tap = nullptr;
+  ptrdiff_t base = 0;
   size_t count = 0;
-  explicit Taps(const DwconvShape& s) : offset(s.kernel_h * s.kernel_w), tap(s.kernel_h * s.kernel_w) {}
-  void collect(const DwconvShape& s, size_t oy, size_t ox) {
-    count = 0;
-    const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * s.stride_h) - static_cast<ptrdiff_t>(s.pad_top);
-    const ptrdiff_t ix0 = static_cast<ptrdiff_t>(ox * s.stride_w) - static_cast<ptrdiff_t>(s.pad_left);
+
+  explicit Taps(const DwconvShape& s)
+      : full_offset_(s.kernel_h * s.kernel_w), border_offset_(s.kernel_h * s.kernel_w),
+        full_tap_(s.kernel_h * s.kernel_w), border_tap_(s.kernel_h * s.kernel_w) {
     for (size_t ky = 0; ky < s.kernel_h; ++ky) {
-      const ptrdiff_t iy = iy0 + static_cast<ptrdiff_t>(ky * s.dilation_h);
-      if (iy < 0 || iy >= static_cast<ptrdiff_t>(s.in_h)) continue;
       for (size_t kx = 0; kx < s.kernel_w; ++kx) {
-        const ptrdiff_t ix = ix0 + static_cast<ptrdiff_t>(kx * s.dilation_w);
-        if (ix < 0 || ix >= static_cast<ptrdiff_t>(s.in_w)) continue;
-        offset[count] = (iy * static_cast<ptrdiff_t>(s.in_w) + ix) * static_cast<ptrdiff_t>(s.in_stride());
-        tap[count] = static_cast<uint32_t>(ky * s.kernel_w + kx);
-        ++count;
+        const size_t t = ky * s.kernel_w + kx;
+        full_offset_[t] = static_cast<ptrdiff_t>((ky * s.dilation_h * s.in_w + kx * s.dilation_w) * s.in_stride());
+        full_tap_[t] = static_cast<uint32_t>(t);
       }
     }
   }
+
+  void collect(const DwconvShape& s, size_t oy, size_t ox) {
+    const ptrdiff_t iy0 = static_cast<ptrdiff_t>(oy * s.stride_h) - static_cast<ptrdiff_t>(s.pad_top);
+    const ptrdiff_t ix0 = static_cast<ptrdiff_t>(ox * s.stride_w) - static_cast<ptrdiff_t>(s.pad_left);
+    const ptrdiff_t ih = static_cast<ptrdiff_t>(s.in_h), iw = static_cast<ptrdiff_t>(s.in_w);
+    if (iy0 >= 0 && ix0 >= 0 && iy0 + static_cast<ptrdiff_t>((s.kernel_h - 1) * s.dilation_h) < ih &&
+        ix0 + static_cast<ptrdiff_t>((s.kernel_w - 1) * s.dilation_w) < iw) {
+      offset = full_offset_.data();
+      tap = full_tap_.data();
+      count = full_offset_.size();
+      base = (iy0 * iw + ix0) * static_cast<ptrdiff_t>(s.in_stride());
+      return;
+    }
+    count = 0;
+    for (size_t ky = 0; ky < s.kernel_h; ++ky) {
+      const ptrdiff_t iy = iy0 + static_cast<ptrdiff_t>(ky * s.dilation_h);
+      if (iy < 0 || iy >= ih) continue;
+      for (size_t kx = 0; kx < s.kernel_w; ++kx) {
+        const ptrdiff_t ix = ix0 + static_cast<ptrdiff_t>(kx * s.dilation_w);
+        if (ix < 0 || ix >= iw) continue;
+        border_offset_[count] = (iy * iw + ix) * static_cast<ptrdiff_t>(s.in_stride());
+        border_tap_[count] = static_cast<uint32_t>(ky * s.kernel_w + kx);
+        ++count;
+      }
+    }
+    offset = border_offset_.data();
+    tap = border_tap_.data();
+    base = 0;
+  }
+
+ private:
+  std::vector<ptrdiff_t> full_offset_, border_offset_;
+  std::vector<uint32_t> full_tap_, border_tap_;
 };
 void check_call(const DwconvShape& s, size_t row_begin, size_t row_end);
 }  // namespace dwconv_detail

@@ -40,9 +40,10 @@ void qmaxpool(const PoolShape& s, const T* x, T* y, const QMaxPoolParams& p, siz
     T* out = y + row * ow * s.out_stride();
     for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
       taps.collect(s, row % oh, ox);
+      const auto* win = img + taps.base;
       for (size_t c = 0; c < C; ++c) {
         int32_t m = std::numeric_limits<T>::min();
-        for (size_t t = 0; t < taps.count; ++t) m = std::max<int32_t>(m, img[taps.offset[t] + static_cast<ptrdiff_t>(c)]);
+        for (size_t t = 0; t < taps.count; ++t) m = std::max<int32_t>(m, win[taps.offset[t] + static_cast<ptrdiff_t>(c)]);
         out[c] = static_cast<T>(std::min(std::max(m, p.qmin), p.qmax));
       }
     }
@@ -59,11 +60,12 @@ void qavgpool(const PoolShape& s, const T* x, T* y, const QAvgPoolParams& p, siz
     T* out = y + row * ow * s.out_stride();
     for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
       taps.collect(s, row % oh, ox);
+      const auto* win = img + taps.base;
       const float scale = qavgpool_scale(p.input_output_ratio, p.count_include_pad ? s.kernel_h * s.kernel_w : taps.count);
       for (size_t c = 0; c < C; ++c) {
         int32_t acc = 0;
         for (size_t t = 0; t < taps.count; ++t)
-          acc += static_cast<int32_t>(img[taps.offset[t] + static_cast<ptrdiff_t>(c)]) - p.input_zero_point;
+          acc += static_cast<int32_t>(win[taps.offset[t] + static_cast<ptrdiff_t>(c)]) - p.input_zero_point;
         out[c] = static_cast<T>(requantize_fp32(acc, scale, p.output_zero_point, p.qmin, p.qmax));
       }
     }
@@ -105,9 +107,10 @@ void f32_maxpool_minmax__scalar(const PoolShape& s, const float* x, float* y, co
     float* out = y + row * ow * s.out_stride();
     for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
       taps.collect(s, row % oh, ox);
+      const auto* win = img + taps.base;
       for (size_t c = 0; c < C; ++c) {
         float m = -std::numeric_limits<float>::infinity();
-        for (size_t t = 0; t < taps.count; ++t) m = pmax_f32(m, img[taps.offset[t] + static_cast<ptrdiff_t>(c)]);
+        for (size_t t = 0; t < taps.count; ++t) m = pmax_f32(m, win[taps.offset[t] + static_cast<ptrdiff_t>(c)]);
         out[c] = fclamp(m, p);
       }
     }
@@ -124,11 +127,12 @@ void f32_avgpool_minmax__scalar(const PoolShape& s, const float* x, float* y, co
     float* out = y + row * ow * s.out_stride();
     for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
       taps.collect(s, row % oh, ox);
+      const auto* win = img + taps.base;
       const size_t divisor = p.count_include_pad ? s.kernel_h * s.kernel_w : taps.count;
       const float scale = 1.0f / static_cast<float>(divisor == 0 ? 1 : divisor);
       for (size_t c = 0; c < C; ++c) {
         float acc = 0.0f;
-        for (size_t t = 0; t < taps.count; ++t) acc = acc + img[taps.offset[t] + static_cast<ptrdiff_t>(c)];
+        for (size_t t = 0; t < taps.count; ++t) acc = acc + win[taps.offset[t] + static_cast<ptrdiff_t>(c)];
         out[c] = fclamp(acc * scale, p);
       }
     }

@@ -73,9 +73,10 @@ void qmaxpool(const PoolShape& s, const T* x, T* y, const QMaxPoolParams& p, siz
     T* out = y + row * ow * s.out_stride();
     for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
       taps.collect(s, row % oh, ox);
+      const auto* win = img + taps.base;
       for (size_t c = 0; c < C; c += 16) {
         v128_t m = lowest;
-        for (size_t t = 0; t < taps.count; ++t) m = vmax(m, wasm_v128_load(img + taps.offset[t] + static_cast<ptrdiff_t>(c)), T());
+        for (size_t t = 0; t < taps.count; ++t) m = vmax(m, wasm_v128_load(win + taps.offset[t] + static_cast<ptrdiff_t>(c)), T());
         m = vmin(vmax(m, vlo, T()), vhi, T());
         store_bytes(out + c, m, C - c);
       }
@@ -94,13 +95,14 @@ void qavgpool(const PoolShape& s, const T* x, T* y, const QAvgPoolParams& p, siz
     T* out = y + row * ow * s.out_stride();
     for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
       taps.collect(s, row % oh, ox);
+      const auto* win = img + taps.base;
       const v128_t scale = wasm_f32x4_splat(
           qavgpool_scale(p.input_output_ratio, p.count_include_pad ? s.kernel_h * s.kernel_w : taps.count));
       const v128_t bias = wasm_i32x4_splat(-static_cast<int32_t>(taps.count) * p.input_zero_point);
-      const ptrdiff_t* off = taps.offset.data();
+      const ptrdiff_t* off = taps.offset;
       for (size_t c = 0; c < C; c += 16) {
         v128_t acc[4];
-        sum16(img + c, taps.count, [off](size_t i) { return off[i]; }, acc);
+        sum16(win + c, taps.count, [off](size_t i) { return off[i]; }, acc);
         const v128_t q = pack_codes<T>(rq.run(wasm_i32x4_add(acc[0], bias), scale), rq.run(wasm_i32x4_add(acc[1], bias), scale),
                                        rq.run(wasm_i32x4_add(acc[2], bias), scale), rq.run(wasm_i32x4_add(acc[3], bias), scale));
         store_bytes(out + c, q, C - c);
@@ -150,16 +152,17 @@ void fpool(const PoolShape& s, const float* x, float* y, const F32PoolParams& p,
     float* out = y + row * ow * s.out_stride();
     for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
       taps.collect(s, row % oh, ox);
+      const auto* win = img + taps.base;
       const size_t divisor = p.count_include_pad ? s.kernel_h * s.kernel_w : taps.count;
       const v128_t scale = wasm_f32x4_splat(1.0f / static_cast<float>(divisor == 0 ? 1 : divisor));
-      const ptrdiff_t* off = taps.offset.data();
+      const ptrdiff_t* off = taps.offset;
       const size_t nt = taps.count;
       size_t c = 0;
       for (; c + 16 <= C; c += 16) {  // 4 independent vectors per tap
         v128_t a0, a1, a2, a3;
         a0 = a1 = a2 = a3 = wasm_f32x4_splat(kMax ? -std::numeric_limits<float>::infinity() : 0.0f);
         for (size_t t = 0; t < nt; ++t) {
-          const float* px = img + off[t] + c;
+          const float* px = win + off[t] + c;
           if (kMax) {
             a0 = wasm_f32x4_pmax(a0, wasm_v128_load(px));
             a1 = wasm_f32x4_pmax(a1, wasm_v128_load(px + 4));
@@ -184,7 +187,7 @@ void fpool(const PoolShape& s, const float* x, float* y, const F32PoolParams& p,
         wasm_v128_store(out + c + 12, wasm_f32x4_pmin(wasm_f32x4_pmax(a3, lo), hi));
       }
       for (; c < C; c += 4) {
-        v128_t a = reduce4<kMax>(img + c, nt, [off](size_t i) { return off[i]; });
+        v128_t a = reduce4<kMax>(win + c, nt, [off](size_t i) { return off[i]; });
         if (!kMax) a = wasm_f32x4_mul(a, scale);
         store_floats(out + c, wasm_f32x4_pmin(wasm_f32x4_pmax(a, lo), hi), C - c);
       }
