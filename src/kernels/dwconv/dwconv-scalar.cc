@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "kernels/dwconv/dwconv.h"
+#include "kernels/elementwise/qcheck.h"
 #include "kernels/elementwise/fminmax.h"
 #include "kernels/requant/requant.h"
 
@@ -13,6 +14,9 @@ template <typename T>
 void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* output, const QDwconvParams& p,
              size_t r0, size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
+  check_code<T>(p.input_zero_point, "dwconv input zero point");
+  check_code<T>(p.output_zero_point, "dwconv output zero point");
+  check_clamp<T>(p.qmin, p.qmax, "dwconv output clamp");
   const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
   const size_t bb = dwconv_detail::qs8_block_bytes(s), blocks = (C + 15) / 16;
   dwconv_detail::Taps taps(s);

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "kernels/dwconv/dwconv.h"
+#include "kernels/elementwise/qcheck.h"
 #include "kernels/elementwise/requant-wasmsimd.h"
 
 #if defined(WASMQ_HAVE_WASMSIMD)
@@ -16,6 +17,9 @@ template <typename T>
 void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* output, const QDwconvParams& p,
              size_t r0, size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
+  check_code<T>(p.input_zero_point, "dwconv input zero point");
+  check_code<T>(p.output_zero_point, "dwconv output zero point");
+  check_clamp<T>(p.qmin, p.qmax, "dwconv output clamp");
   const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
   const size_t bb = dwconv_detail::qs8_block_bytes(s), blocks = (C + 15) / 16;
   const v128_t vzx = wasm_i16x8_splat(static_cast<int16_t>(p.input_zero_point));

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "kernels/elementwise/fminmax.h"
 #include "kernels/pool/pool.h"
+#include "kernels/elementwise/qcheck.h"
 #include "kernels/requant/requant.h"
 
 namespace wasmq {
@@ -33,6 +34,7 @@ namespace {
 template <typename T>
 void qmaxpool(const PoolShape& s, const T* x, T* y, const QMaxPoolParams& p, size_t r0, size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
+  check_clamp<T>(p.qmin, p.qmax, "maxpool output clamp");
   const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
   dwconv_detail::Taps taps(s);
   for (size_t row = r0; row < r1; ++row) {
@@ -53,6 +55,9 @@ void qmaxpool(const PoolShape& s, const T* x, T* y, const QMaxPoolParams& p, siz
 template <typename T>
 void qavgpool(const PoolShape& s, const T* x, T* y, const QAvgPoolParams& p, size_t r0, size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
+  check_code<T>(p.input_zero_point, "avgpool input zero point");
+  check_code<T>(p.output_zero_point, "avgpool output zero point");
+  check_clamp<T>(p.qmin, p.qmax, "avgpool output clamp");
   const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
   dwconv_detail::Taps taps(s);
   for (size_t row = r0; row < r1; ++row) {
@@ -75,6 +80,9 @@ void qavgpool(const PoolShape& s, const T* x, T* y, const QAvgPoolParams& p, siz
 template <typename T>
 void qgavgpool(const GlobalPoolShape& s, const T* x, T* y, const QAvgPoolParams& p, size_t b0, size_t b1) {
   pool_detail::check_global(s, b0, b1);
+  check_code<T>(p.input_zero_point, "global avgpool input zero point");
+  check_code<T>(p.output_zero_point, "global avgpool output zero point");
+  check_clamp<T>(p.qmin, p.qmax, "global avgpool output clamp");
   const float scale = qavgpool_scale(p.input_output_ratio, s.pixels);
   for (size_t b = b0; b < b1; ++b) {
     const T* img = x + b * s.pixels * s.in_stride();

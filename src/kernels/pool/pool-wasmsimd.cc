@@ -6,6 +6,7 @@
 
 #include "kernels/elementwise/requant-wasmsimd.h"
 #include "kernels/pool/pool.h"
+#include "kernels/elementwise/qcheck.h"
 
 #if defined(WASMQ_HAVE_WASMSIMD)
 
@@ -62,6 +63,7 @@ inline void sum16(const T* base, size_t count, Offset offset, v128_t acc[4]) {
 template <typename T>
 void qmaxpool(const PoolShape& s, const T* x, T* y, const QMaxPoolParams& p, size_t r0, size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
+  check_clamp<T>(p.qmin, p.qmax, "maxpool output clamp");
   const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
   const int32_t tlo = std::numeric_limits<T>::min(), thi = std::numeric_limits<T>::max();
   const v128_t lowest = wasm_i8x16_splat(static_cast<int8_t>(tlo));
@@ -87,6 +89,9 @@ void qmaxpool(const PoolShape& s, const T* x, T* y, const QMaxPoolParams& p, siz
 template <typename T>
 void qavgpool(const PoolShape& s, const T* x, T* y, const QAvgPoolParams& p, size_t r0, size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
+  check_code<T>(p.input_zero_point, "avgpool input zero point");
+  check_code<T>(p.output_zero_point, "avgpool output zero point");
+  check_clamp<T>(p.qmin, p.qmax, "avgpool output clamp");
   const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
   const RequantSimd rq(p.output_zero_point, p.qmin, p.qmax);
   dwconv_detail::Taps taps(s);
@@ -114,6 +119,9 @@ void qavgpool(const PoolShape& s, const T* x, T* y, const QAvgPoolParams& p, siz
 template <typename T>
 void qgavgpool(const GlobalPoolShape& s, const T* x, T* y, const QAvgPoolParams& p, size_t b0, size_t b1) {
   pool_detail::check_global(s, b0, b1);
+  check_code<T>(p.input_zero_point, "global avgpool input zero point");
+  check_code<T>(p.output_zero_point, "global avgpool output zero point");
+  check_clamp<T>(p.qmin, p.qmax, "global avgpool output clamp");
   const RequantSimd rq(p.output_zero_point, p.qmin, p.qmax);
   const v128_t scale = wasm_f32x4_splat(qavgpool_scale(p.input_output_ratio, s.pixels));
   const v128_t bias = wasm_i32x4_splat(-static_cast<int32_t>(s.pixels) * p.input_zero_point);

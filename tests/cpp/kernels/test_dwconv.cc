@@ -99,4 +99,18 @@ TEST_CASE("dwconv: shape errors", "[kernels][dwconv]") {
   s.in_pixel_stride = 0;
   s.stride_h = 0;
   REQUIRE_THROWS_AS(s.validate(), wasmq::Error);
+  // Zero points and clamps outside the code range are refused (the SIMD path centres in int16).
+  s.stride_h = 1;
+  std::vector<int8_t> w(9 * 3, 1), x(2 * 2 * 3 + 16, 0), y(2 * 2 * 3);
+  std::vector<int32_t> bias(3, 0);
+  std::vector<float> rs(3, 0.1f);
+  const std::vector<uint8_t> packed = wasmq::qs8_dwconv_pack(s, w.data(), bias.data(), rs.data());
+  for (const auto& cfg : {wasmq::QDwconvParams{200, 0, -128, 127}, wasmq::QDwconvParams{0, 0, -129, 127},
+                          wasmq::QDwconvParams{0, 0, 10, 5}}) {
+    REQUIRE_THROWS_AS(wasmq::qs8_dwconv_minmax_fp32__scalar(s, x.data(), packed.data(), y.data(), cfg, 0, 2),
+                      wasmq::Error);
+    REQUIRE_THROWS_AS(wasmq::dwconv_config().qs8(s, x.data(), packed.data(), y.data(), cfg, 0, 2), wasmq::Error);
+  }
+  const wasmq::QDwconvParams ok{0, 0, -128, 127};
+  REQUIRE_NOTHROW(wasmq::dwconv_config().qs8(s, x.data(), packed.data(), y.data(), ok, 0, 2));
 }

@@ -182,4 +182,11 @@ TEST_CASE("pool: errors", "[kernels][pool]") {
   ps.in_h = ps.in_w = 2;
   ps.kernel_h = ps.kernel_w = 2;
   REQUIRE_THROWS_AS(wasmq::f32_maxpool_minmax__scalar(ps, x.data(), y.data(), {0, 1, false}, 0, 2), wasmq::Error);
+  ps.pad_top = ps.pad_bottom = ps.pad_left = ps.pad_right = 1;
+  std::vector<uint8_t> qx(2 * 2 + 16), qy(3 * 3);
+  const wasmq::QAvgPoolParams bad_zp = wasmq::make_qavgpool_params(0.1f, 300, 0.1f, 0, 0, 255, false);
+  REQUIRE_THROWS_AS(wasmq::pool_config().qu8_avg(ps, qx.data(), qy.data(), bad_zp, 0, 3), wasmq::Error);
+  REQUIRE_THROWS_AS(wasmq::qu8_avgpool_minmax_fp32__scalar(ps, qx.data(), qy.data(), bad_zp, 0, 3), wasmq::Error);
+  REQUIRE_THROWS_AS(wasmq::pool_config().qu8_max(ps, qx.data(), qy.data(), {-1, 255}, 0, 3), wasmq::Error);
+  REQUIRE_NOTHROW(wasmq::pool_config().qu8_max(ps, qx.data(), qy.data(), {0, 255}, 0, 3));
 }
