@@ -1,0 +1,14 @@
+// Chooses the table-lookup kernel for this build (see the measured table in docs/kernels-nn.md).
+#include "kernels/lut/lut.h"
+
+namespace wasmq {
+
+x8_lut_fn x8_lut_config() {
+#if defined(WASMQ_HAVE_WASMSIMD)
+  return x8_lut__wasmsimd_x32;
+#else
+  return x8_lut__scalar;
+#endif
+}
+
+}  // namespace wasmq

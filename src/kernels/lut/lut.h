@@ -1,0 +1,57 @@
+// int8/uint8 activations through 256-entry lookup tables: a table builder (out[q] =
+// quantize(f(dequantize(q))), computed in double) and the byte-lookup kernels y[i] = table[x[i]].
+//
+// Tables are indexed by the BYTE of the code: for int8 inputs table[uint8_t(q)], so one kernel
+// (x8_lut) serves int8 and uint8. Memory contract: x8_lut kernels read exactly n input bytes and
+// the 256 table bytes, and write exactly n bytes (SIMD main loop, scalar tail).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+namespace wasmq {
+
+typedef void (*x8_lut_fn)(size_t n, const uint8_t* x, uint8_t* y, const uint8_t* table);
+
+void x8_lut__scalar(size_t n, const uint8_t* x, uint8_t* y, const uint8_t* table);
+#if defined(WASMQ_HAVE_WASMSIMD)
+// 16 i8x16.swizzle over the 16 slices of the table, OR-combined (swizzle gives 0 for index >= 16).
+void x8_lut__wasmsimd_x16(size_t n, const uint8_t* x, uint8_t* y, const uint8_t* table);
+void x8_lut__wasmsimd_x32(size_t n, const uint8_t* x, uint8_t* y, const uint8_t* table);
+#endif
+
+// The lookup kernel this build uses (the fastest measured one, see docs/kernels-nn.md).
+x8_lut_fn x8_lut_config();
+
+// Quantization of one side of the table: real = scale * (q - zero_point).
+struct LutQuant {
+  float scale;
+  int32_t zero_point;
+  bool is_signed;  // int8 codes (-128..127) or uint8 codes (0..255)
+};
+
+// table[byte(q)] = clamp(round_half_even(f(in.scale * (q - in.zp)) / out.scale) + out.zp, qmin, qmax)
+// for every code q of the input type, in double. qmin/qmax default to the output type's range.
+// Throws wasmq::Error on bad scales / zero points.
+void build_lut(const LutQuant& in, const LutQuant& out, const std::function<double(double)>& f, uint8_t* table);
+void build_lut(const LutQuant& in, const LutQuant& out, int32_t qmin, int32_t qmax,
+               const std::function<double(double)>& f, uint8_t* table);
+
+// Named activations for tables (double precision, std:: math).
+enum class LutActivation {
+  kSigmoid,
+  kTanh,
+  kGeluErf,      // 0.5 x (1 + erf(x / sqrt 2))
+  kGeluTanh,     // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+  kHardSwish,    // x * relu6(x + 3) / 6
+  kHardSigmoid,  // max(0, min(1, alpha x + beta)); alpha 1/6, beta 0.5 unless given
+  kLeakyRelu,    // x < 0 ? alpha x : x
+  kElu,          // x < 0 ? alpha (exp(x) - 1) : x
+  kSilu,         // x * sigmoid(x)
+  kExp,
+  kRelu,
+};
+std::function<double(double)> lut_activation(LutActivation a, double alpha = 0.0, double beta = 0.0);
+
+}  // namespace wasmq
