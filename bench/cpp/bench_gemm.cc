@@ -1,0 +1,149 @@
+// GEMM benchmarks: int8 (qs8), int8 GEMV, WASM SIMD dot peak, float (f32), int4 GEMV (qs4); GOPS = 2 ops/MAC.
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bench.h"
+#include "common/rng.h"
+#include "kernels/f32-gemm/f32-gemm.h"
+#include "kernels/qs8-gemm/qs8-gemm.h"
+#include "simd/wasm_simd.h"
+
+namespace {
+
+using namespace wasmq_bench;
+
+struct Shape {
+  size_t m, n, k;
+  const char* model;  // "" for square shapes
+};
+
+// Square sizes, then layers of real small models as GEMMs (M = rows of activations).
+std::vector<Shape> gemm_shapes(const Options& o) {
+  if (o.quick) return {{64, 64, 64, ""}, {256, 256, 256, ""}, {64, 256, 256, "mlp"}};
+  return {
+      {64, 64, 64, ""}, {128, 128, 128, ""}, {256, 256, 256, ""}, {512, 512, 512, ""}, {1024, 1024, 1024, ""},
+      {64, 256, 256, "mlp-batch64"},
+      {1, 784, 128, "mlp-784x128"},             // reported as m=1, n=128, k=784 below
+      {3136, 128, 128, "mobilenet-v1-1x1-56x56"},  // 56*56 pixels, 128 -> 128 channels
+      {784, 256, 256, "mobilenet-v1-1x1-28x28"},
+      {196, 512, 512, "mobilenet-v1-1x1-14x14"},
+      {49, 1024, 1024, "mobilenet-v1-1x1-7x7"},
+      {12544, 32, 27, "mobilenet-v1-conv0-im2col"},  // 3x3x3 stem as im2col GEMM
+  };
+}
+
+std::vector<Shape> gemv_shapes(const Options& o) {
+  if (o.quick) return {{1, 128, 784, "mlp-784x128"}, {1, 512, 512, ""}};
+  return {{1, 128, 784, "mlp-784x128"}, {1, 256, 256, ""}, {1, 1024, 1024, ""}, {1, 4096, 1024, "llm-ffn-up"},
+          {1, 1024, 4096, "llm-ffn-down"}};
+}
+
+void emit(const char* kernel, const char* impl, const Shape& s, double seconds) {
+  std::string f = json_str("kernel", kernel) + "," + json_str("impl", impl) + "," +
+                  json_num("m", static_cast<double>(s.m)) + "," + json_num("n", static_cast<double>(s.n)) + "," +
+                  json_num("k", static_cast<double>(s.k));
+  if (s.model[0]) f += "," + json_str("model", s.model);
+  f += "," + json_num("gops", 2.0 * s.m * s.n * s.k / seconds * 1e-9);
+  report("gemm", f);
+}
+
+template <typename T>
+std::vector<T> random_codes(size_t n, uint64_t seed, int lo, int hi) {
+  wasmq::Rng rng(seed);
+  std::vector<T> v(n + 16);
+  for (auto& x : v) x = static_cast<T>(lo + static_cast<int>(rng.below(static_cast<uint64_t>(hi - lo + 1))));
+  return v;
+}
+
+// Int8 GEMM, uint8 activations (zero point 128) and requantized uint8 output, per-channel scales.
+template <typename Fn>
+void bench_qs8(const char* kernel, const char* impl, Fn fn, const Shape& s, const Options& o) {
+  const auto a = random_codes<uint8_t>(s.m * s.k, 1, 0, 255);
+  const auto w = random_codes<int8_t>(s.n * s.k, 2, -127, 127);
+  std::vector<int32_t> bias(s.n, 100);
+  std::vector<float> scale(s.n, 1.0f / 4096.0f);
+  std::vector<uint8_t> packed(wasmq::qs8_packw_size(s.n, s.k));
+  wasmq::qs8_packw(s.n, s.k, w.data(), s.k, 1, bias.data(), packed.data());
+  std::vector<uint8_t> c(s.m * s.n);
+  const int32_t zp = 128;
+  wasmq::QGemmParams p;
+  p.a_zero_point = &zp;
+  p.scale = scale.data();
+  p.c_zero_point = 128;
+  p.qmin = 0;
+  p.qmax = 255;
+  const double t = median_seconds(
+      [&] { fn(0, s.m, 0, s.n, s.k, a.data(), s.k, packed.data(), c.data(), s.n, p); }, o.min_seconds);
+  emit(kernel, impl, s, t);
+}
+
+void bench_f32(const Shape& s, const Options& o) {
+  std::vector<float> a(s.m * s.k), w(s.n * s.k), bias(s.n, 0.5f), c(s.m * s.n);
+  wasmq::Rng rng(3);
+  for (auto& x : a) x = static_cast<float>(rng.uniform()) - 0.5f;
+  for (auto& x : w) x = static_cast<float>(rng.uniform()) - 0.5f;
+  std::vector<float> packed(wasmq::f32_packw_size(s.n, s.k));
+  wasmq::f32_packw(s.n, s.k, w.data(), 1, s.n, bias.data(), packed.data());  // W given as [K][N]
+  const wasmq::F32GemmConfig& cfg = wasmq::f32_gemm_config();
+  const wasmq::F32GemmParams p{-1e30f, 1e30f};
+  const double t = median_seconds(
+      [&] { cfg.gemm(0, s.m, 0, s.n, s.k, a.data(), s.k, packed.data(), c.data(), s.n, p); }, o.min_seconds);
+  emit("f32", cfg.gemm_name, s, t);
+}
+
+WASMQ_BENCH("gemm", "qs8", [](const Options& o) {
+  for (const Shape& s : gemm_shapes(o)) {
+#if defined(WASMQ_HAVE_WASMSIMD)
+    bench_qs8("qs8", "qu8_gemm_minmax_fp32__wasmsimd_dot16x2_4x4c8", wasmq::qu8_gemm_minmax_fp32__wasmsimd_dot16x2_4x4c8, s, o);
+#else
+    bench_qs8("qs8", "qu8_gemm_minmax_fp32__scalar", wasmq::qu8_gemm_minmax_fp32__scalar, s, o);
+#endif
+  }
+  if (!o.quick) {
+    bench_qs8("qs8-scalar", "qu8_gemm_minmax_fp32__scalar", wasmq::qu8_gemm_minmax_fp32__scalar,
+              Shape{64, 64, 64, ""}, o);
+  }
+});
+
+WASMQ_BENCH("gemm", "qs8-gemv", [](const Options& o) {
+  for (const Shape& s : gemv_shapes(o)) {
+#if defined(WASMQ_HAVE_WASMSIMD)
+    bench_qs8("qs8-gemv", "qu8_gemm_minmax_fp32__wasmsimd_dot16x2_1x4c8", wasmq::qu8_gemm_minmax_fp32__wasmsimd_dot16x2_1x4c8, s, o);
+#else
+    bench_qs8("qs8-gemv", "qu8_gemm_minmax_fp32__scalar", wasmq::qu8_gemm_minmax_fp32__scalar, s, o);
+#endif
+  }
+});
+
+WASMQ_BENCH("gemm", "f32", [](const Options& o) {
+  for (const Shape& s : gemm_shapes(o)) bench_f32(s, o);
+});
+
+#if defined(WASMQ_HAVE_WASMSIMD)
+// Register-only throughput loop: 12 independent accumulators, each step acc += dot(acc, v)
+// (i32x4.dot_i16x8_s + i32x4.add; feeding acc back keeps the compiler from hoisting the dot out
+// of the loop). 12 chains cover the dot+add latency, so the loop is bound by throughput.
+// Reported like a GEMM: 8 MACs = 16 ops per dot.
+__attribute__((noinline)) v128_t peak_loop(size_t iters, v128_t v) {
+  v128_t acc[12];
+  for (int i = 0; i < 12; ++i) acc[i] = wasm_i32x4_add(v, wasm_i32x4_splat(i));
+  for (size_t it = 0; it < iters; ++it) {
+    for (int i = 0; i < 12; ++i) acc[i] = wasm_i32x4_add(acc[i], wasm_i32x4_dot_i16x8(acc[i], v));
+  }
+  v128_t s = acc[0];
+  for (int i = 1; i < 12; ++i) s = wasm_v128_xor(s, acc[i]);
+  return s;
+}
+
+WASMQ_BENCH("gemm", "peak", [](const Options& o) {
+  const size_t iters = 1 << 20;
+  volatile int32_t sink = 0;
+  const v128_t v = wasm_i32x4_splat(static_cast<int32_t>(0x00030001 + sink));
+  const double t = median_seconds([&] { sink = wasm_i32x4_extract_lane(peak_loop(iters, v), 0); }, o.min_seconds);
+  report("gemm", json_str("kernel", "peak") + "," + json_str("impl", "i32x4.dot_i16x8_s+i32x4.add x12") + "," +
+                     json_num("gops", 12.0 * 16.0 * iters / t * 1e-9));
+});
+#endif
+
+}  // namespace
