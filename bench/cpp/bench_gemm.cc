@@ -24,7 +24,7 @@ std::vector<Shape> gemm_shapes(const Options& o) {
   return {
       {64, 64, 64, ""}, {128, 128, 128, ""}, {256, 256, 256, ""}, {512, 512, 512, ""}, {1024, 1024, 1024, ""},
       {64, 256, 256, "mlp-batch64"},
-      {1, 784, 128, "mlp-784x128"},             // reported as m=1, n=128, k=784 below
+      {1, 128, 784, "mlp-784x128"},
       {3136, 128, 128, "mobilenet-v1-1x1-56x56"},  // 56*56 pixels, 128 -> 128 channels
       {784, 256, 256, "mobilenet-v1-1x1-28x28"},
       {196, 512, 512, "mobilenet-v1-1x1-14x14"},
@@ -58,13 +58,13 @@ std::vector<T> random_codes(size_t n, uint64_t seed, int lo, int hi) {
 
 // Int8 GEMM, uint8 activations (zero point 128) and requantized uint8 output, per-channel scales.
 template <typename Fn>
-void bench_qs8(const char* kernel, const char* impl, Fn fn, const Shape& s, const Options& o) {
+void bench_qs8(const char* kernel, const char* impl, Fn fn, bool w16, const Shape& s, const Options& o) {
   const auto a = random_codes<uint8_t>(s.m * s.k, 1, 0, 255);
   const auto w = random_codes<int8_t>(s.n * s.k, 2, -127, 127);
   std::vector<int32_t> bias(s.n, 100);
   std::vector<float> scale(s.n, 1.0f / 4096.0f);
-  std::vector<uint8_t> packed(wasmq::qs8_packw_size(s.n, s.k));
-  wasmq::qs8_packw(s.n, s.k, w.data(), s.k, 1, bias.data(), packed.data());
+  std::vector<uint8_t> packed(wasmq::qs8_packw_size(s.n, s.k, w16 ? 2 : 1));
+  (w16 ? wasmq::qs8_packw_w16 : wasmq::qs8_packw)(s.n, s.k, w.data(), s.k, 1, bias.data(), packed.data());
   std::vector<uint8_t> c(s.m * s.n);
   const int32_t zp = 128;
   wasmq::QGemmParams p;
@@ -92,27 +92,36 @@ void bench_f32(const Shape& s, const Options& o) {
   emit("f32", cfg.gemm_name, s, t);
 }
 
-WASMQ_BENCH("gemm", "qs8", [](const Options& o) {
-  for (const Shape& s : gemm_shapes(o)) {
 #if defined(WASMQ_HAVE_WASMSIMD)
-    bench_qs8("qs8", "qu8_gemm_minmax_fp32__wasmsimd_dot16x2_4x4c8", wasmq::qu8_gemm_minmax_fp32__wasmsimd_dot16x2_4x4c8, s, o);
+#define WASMQ_QS8(tile) "qu8_gemm_minmax_fp32__wasmsimd_dot16x2_" #tile, wasmq::qu8_gemm_minmax_fp32__wasmsimd_dot16x2_##tile
 #else
-    bench_qs8("qs8", "qu8_gemm_minmax_fp32__scalar", wasmq::qu8_gemm_minmax_fp32__scalar, s, o);
+#define WASMQ_QS8(tile) "qu8_gemm_minmax_fp32__scalar_w16", wasmq::qu8_gemm_minmax_fp32__scalar_w16
 #endif
+
+WASMQ_BENCH("gemm", "qs8", [](const Options& o) {
+  // "qs8" is the configured kernel (qgemm_config: 2x4c8 on int16-packed weights).
+  for (const Shape& s : gemm_shapes(o)) bench_qs8("qs8", WASMQ_QS8(2x4c8w16), true, s, o);
+#if defined(WASMQ_HAVE_WASMSIMD)
+  if (!o.quick) {  // the other tiles, on the square shapes from 256
+    for (const Shape& s : gemm_shapes(o)) {
+      if (s.model[0] || s.m < 256) continue;
+      bench_qs8("qs8-variant", WASMQ_QS8(4x4c8w16), true, s, o);
+      bench_qs8("qs8-variant", WASMQ_QS8(4x4c8), false, s, o);
+      bench_qs8("qs8-variant", WASMQ_QS8(2x4c8), false, s, o);
+    }
   }
+#endif
   if (!o.quick) {
-    bench_qs8("qs8-scalar", "qu8_gemm_minmax_fp32__scalar", wasmq::qu8_gemm_minmax_fp32__scalar,
+    bench_qs8("qs8-scalar", "qu8_gemm_minmax_fp32__scalar", wasmq::qu8_gemm_minmax_fp32__scalar, false,
               Shape{64, 64, 64, ""}, o);
   }
 });
 
 WASMQ_BENCH("gemm", "qs8-gemv", [](const Options& o) {
+  // M = 1: one row at a time; int8-packed weights (half the memory traffic of int16).
   for (const Shape& s : gemv_shapes(o)) {
-#if defined(WASMQ_HAVE_WASMSIMD)
-    bench_qs8("qs8-gemv", "qu8_gemm_minmax_fp32__wasmsimd_dot16x2_1x4c8", wasmq::qu8_gemm_minmax_fp32__wasmsimd_dot16x2_1x4c8, s, o);
-#else
-    bench_qs8("qs8-gemv", "qu8_gemm_minmax_fp32__scalar", wasmq::qu8_gemm_minmax_fp32__scalar, s, o);
-#endif
+    bench_qs8("qs8-gemv", WASMQ_QS8(1x4c8), false, s, o);
+    if (!o.quick) bench_qs8("qs8-gemv-w16", WASMQ_QS8(1x4c8w16), true, s, o);
   }
 });
 

@@ -10,8 +10,11 @@
 // into `scale[n]` (per output channel; per tensor = n equal values).
 //
 // Packing (qs8_packw): columns in groups of NR = 4, K zero-padded to kc = round_up(k, KR = 8):
-//   group g: int32 bias[4] | int32 colsum[4] | int8 w[kc / 8][4][8]
-// (for each 8-deep K block, the 8 weights of column 0, then column 1, ...). colsum[j] =
+//   group g: int32 bias[4] | int32 colsum[4] | w[kc / 8][4][8]
+// (for each 8-deep K block, the 8 weights of column 0, then column 1, ...). The weights are int8
+// (qs8_packw, kernels named ..c8) or pre-extended to int16 (qs8_packw_w16, kernels named ..c8w16:
+// twice the memory, but the inner loop loads them with a plain v128.load instead of load8x8,
+// measured ~25% faster for GEMM; see docs/kernels-gemm.md). colsum[j] =
 // sum_k W[n][k] lets a kernel fold the activation zero point in: acc0 = bias - a_zp * colsum.
 // Columns past n in the last group are all zero. All int32 arithmetic wraps (mod 2^32), so every
 // kernel equals the reference bit for bit, and the result is the mathematical one whenever that
@@ -33,10 +36,13 @@ constexpr size_t kQs8GemmNR = 4;
 constexpr size_t kQs8GemmKR = 8;
 
 inline size_t qs8_gemm_kc(size_t k) { return (k + kQs8GemmKR - 1) / kQs8GemmKR * kQs8GemmKR; }
+// Bytes of one packed group of 4 columns; w_bytes = 1 (qs8_packw) or 2 (qs8_packw_w16).
+inline size_t qs8_packw_group_bytes(size_t k, size_t w_bytes) {
+  return kQs8GemmNR * 8 + kQs8GemmNR * qs8_gemm_kc(k) * w_bytes;
+}
 // Bytes of packed weights for n columns of depth k.
-inline size_t qs8_packw_size(size_t n, size_t k) {
-  const size_t groups = (n + kQs8GemmNR - 1) / kQs8GemmNR;
-  return groups * (kQs8GemmNR * 8 + kQs8GemmNR * qs8_gemm_kc(k));
+inline size_t qs8_packw_size(size_t n, size_t k, size_t w_bytes = 1) {
+  return (n + kQs8GemmNR - 1) / kQs8GemmNR * qs8_packw_group_bytes(k, w_bytes);
 }
 
 // Packs W (element (n, k) at w[n * w_n_stride + k * w_k_stride]: [N][K] row-major has strides
@@ -44,6 +50,11 @@ inline size_t qs8_packw_size(size_t n, size_t k) {
 // (qs8_packw_size bytes, 4-byte aligned).
 void qs8_packw(size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_k_stride,
                const int32_t* bias, void* packed);
+// The same layout with int16 weights (qs8_packw_size(n, k, 2) bytes).
+void qs8_packw_w16(size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_k_stride,
+                   const int32_t* bias, void* packed);
+typedef void (*qs8_packw_fn)(size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_k_stride,
+                             const int32_t* bias, void* packed);
 
 struct QGemmParams {
   const int32_t* a_zero_point = nullptr;  // [m * a_quant_stride]
@@ -81,19 +92,30 @@ typedef qgemm_fn<uint8_t, float> qu8_gemm_f32_fn;
   void qu8_gemm_f32__##suffix(size_t, size_t, size_t, size_t, size_t, const uint8_t*, size_t, const void*,   \
                               float*, size_t, const QGemmParams&);
 
-// The reference: always compiled, the fallback, and the oracle of every other kernel.
+// The reference: always compiled, the fallback, and the oracle of every other kernel
+// (scalar: int8 packing, scalar_w16: int16 packing).
 WASMQ_DECLARE_QGEMM(scalar)
+WASMQ_DECLARE_QGEMM(scalar_w16)
 #if defined(WASMQ_HAVE_WASMSIMD)
-// 4x4 register tile (rows in tiles of 4, then 2, then 1), K in blocks of 8:
-// i16x8.load8x8 (sign or zero extension, both exact) + i32x4.dot_i16x8_s.
+// MRx4 register tiles (rows in tiles of MR, the remainder in 2 and 1), K in blocks of 8:
+// activations by i16x8.load8x8 (sign or zero extension, both exact), i32x4.dot_i16x8_s, and a
+// horizontal reduction of the 4 column accumulators at the end. 4x4 keeps 16 accumulators and
+// spills on x64 V8 (16 xmm registers); 2x4 (8 accumulators) is the fastest measured.
 WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_4x4c8)
-// One row at a time (GEMV, M = 1).
+WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_2x4c8)
 WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_1x4c8)
+// The same tiles on int16-packed weights.
+WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_4x4c8w16)
+WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_2x4c8w16)
+WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_1x4c8w16)
 #endif
 #undef WASMQ_DECLARE_QGEMM
 
-// The kernels the library uses, chosen once for this build (SIMD when compiled in).
+// The kernels the library uses, chosen once for this build (SIMD when compiled in), with the
+// packing they need: pack with `packw` into packw_size(n, k, w_bytes) bytes.
 struct QGemmConfig {
+  qs8_packw_fn packw;
+  size_t w_bytes;
   qs8_gemm_acc32_fn qs8_acc32;
   qu8_gemm_acc32_fn qu8_acc32;
   qs8_gemm_minmax_fn qs8_minmax;

@@ -5,14 +5,17 @@
 
 namespace wasmq {
 
-void qs8_packw(size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_k_stride,
-               const int32_t* bias, void* packed) {
+namespace {
+
+template <typename TW>
+void packw(size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_k_stride, const int32_t* bias,
+           void* packed) {
   const size_t nr = kQs8GemmNR, kr = kQs8GemmKR, kc = qs8_gemm_kc(k);
   uint8_t* out = static_cast<uint8_t*>(packed);
   for (size_t n0 = 0; n0 < n; n0 += nr) {
     int32_t header[2 * kQs8GemmNR] = {};
-    int8_t* wp = reinterpret_cast<int8_t*>(out + sizeof header);
-    std::memset(wp, 0, nr * kc);
+    TW* wp = reinterpret_cast<TW*>(out + sizeof header);
+    std::memset(wp, 0, nr * kc * sizeof(TW));
     for (size_t j = 0; j < nr && n0 + j < n; ++j) {
       const size_t col = n0 + j;
       uint32_t sum = 0;
@@ -25,8 +28,20 @@ void qs8_packw(size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_
       header[nr + j] = static_cast<int32_t>(sum);
     }
     std::memcpy(out, header, sizeof header);
-    out += sizeof header + nr * kc;
+    out += sizeof header + nr * kc * sizeof(TW);
   }
+}
+
+}  // namespace
+
+void qs8_packw(size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_k_stride, const int32_t* bias,
+               void* packed) {
+  packw<int8_t>(n, k, w, w_n_stride, w_k_stride, bias, packed);
+}
+
+void qs8_packw_w16(size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_k_stride, const int32_t* bias,
+                   void* packed) {
+  packw<int16_t>(n, k, w, w_n_stride, w_k_stride, bias, packed);
 }
 
 }  // namespace wasmq

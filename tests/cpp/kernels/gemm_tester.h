@@ -63,13 +63,14 @@ class QGemmTester {
     mb_ = mb; me_ = me; nb_ = nb; ne_ = ne; ranged_ = true; return *this;
   }
   QGemmTester& seed(uint64_t v) { seed_ = v; return *this; }
+  QGemmTester& w16(bool v) { w16_ = v; return *this; }  // int16-packed weights (qs8_packw_w16)
 
   std::string shape() const {
     std::ostringstream s;
     s << "M=" << m_ << " N=" << n_ << " K=" << k_ << " a_stride=" << as() << " c_stride=" << cs()
       << " a_zp=" << a_zp_ << (per_row_ ? " (per row)" : "") << (per_channel_ ? " per-channel" : " per-tensor")
       << " c_zp=" << c_zp_ << " q=[" << qmin_ << "," << qmax_ << "]" << (extreme_ ? " extreme" : "")
-      << " range m[" << mb() << "," << me() << ") n[" << nb() << "," << ne() << ") seed=" << seed_;
+      << (w16_ ? " w16" : "") << " range m[" << mb() << "," << me() << ") n[" << nb() << "," << ne() << ") seed=" << seed_;
     return s.str();
   }
 
@@ -142,9 +143,9 @@ class QGemmTester {
       pb.scale[i] = per_channel_ ? base * (0.5f + static_cast<float>(rng.uniform())) : s0;
       pb.fbias[i] = static_cast<float>(rng.uniform()) * 4.0f - 2.0f;
     }
-    pb.packed.resize(wasmq::qs8_packw_size(n_, k_));
+    pb.packed.resize(wasmq::qs8_packw_size(n_, k_, w16_ ? 2 : 1));
     std::memset(pb.packed.data(), 0xEE, pb.packed.size());
-    wasmq::qs8_packw(n_, k_, pb.w.data(), k_, 1, pb.bias.data(), pb.packed.data());
+    (w16_ ? wasmq::qs8_packw_w16 : wasmq::qs8_packw)(n_, k_, pb.w.data(), k_, 1, pb.bias.data(), pb.packed.data());
     return pb;
   }
 
@@ -204,7 +205,7 @@ class QGemmTester {
 
   size_t m_ = 1, n_ = 1, k_ = 1, a_stride_ = 0, c_stride_ = 0;
   size_t mb_ = 0, me_ = 0, nb_ = 0, ne_ = 0;
-  bool ranged_ = false, per_row_ = false, per_channel_ = true, fbias_ = true, extreme_ = false;
+  bool ranged_ = false, w16_ = false, per_row_ = false, per_channel_ = true, fbias_ = true, extreme_ = false;
   int32_t a_zp_ = 0, c_zp_ = 0, qmin_ = -128, qmax_ = 127;
   float fmin_ = -std::numeric_limits<float>::infinity(), fmax_ = std::numeric_limits<float>::infinity();
   uint64_t seed_ = 1;

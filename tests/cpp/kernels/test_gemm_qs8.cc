@@ -17,18 +17,27 @@ struct Case {
   const char* name;
   wasmq::qgemm_fn<TA, TC> fn;
   wasmq::qgemm_fn<TA, TC> ref;
+  bool w16;  // int16-packed weights
 };
 
 #if defined(WASMQ_HAVE_WASMSIMD)
-#define WASMQ_QGEMM_CASES(op, TA, TC)                                                          \
-  std::vector<Case<TA, TC>> {                                                                 \
-    {#op "__scalar", wasmq::op##__scalar, nullptr},                                           \
-    {#op "__wasmsimd_dot16x2_4x4c8", wasmq::op##__wasmsimd_dot16x2_4x4c8, wasmq::op##__scalar}, \
-    {#op "__wasmsimd_dot16x2_1x4c8", wasmq::op##__wasmsimd_dot16x2_1x4c8, wasmq::op##__scalar}, \
+#define WASMQ_QGEMM_CASES(op, TA, TC)                                                                    \
+  std::vector<Case<TA, TC>> {                                                                           \
+    {#op "__scalar", wasmq::op##__scalar, nullptr, false},                                              \
+    {#op "__scalar_w16", wasmq::op##__scalar_w16, nullptr, true},                                       \
+    {#op "__wasmsimd_dot16x2_4x4c8", wasmq::op##__wasmsimd_dot16x2_4x4c8, wasmq::op##__scalar, false},  \
+    {#op "__wasmsimd_dot16x2_2x4c8", wasmq::op##__wasmsimd_dot16x2_2x4c8, wasmq::op##__scalar, false},  \
+    {#op "__wasmsimd_dot16x2_1x4c8", wasmq::op##__wasmsimd_dot16x2_1x4c8, wasmq::op##__scalar, false},  \
+    {#op "__wasmsimd_dot16x2_4x4c8w16", wasmq::op##__wasmsimd_dot16x2_4x4c8w16, wasmq::op##__scalar_w16, true}, \
+    {#op "__wasmsimd_dot16x2_2x4c8w16", wasmq::op##__wasmsimd_dot16x2_2x4c8w16, wasmq::op##__scalar_w16, true}, \
+    {#op "__wasmsimd_dot16x2_1x4c8w16", wasmq::op##__wasmsimd_dot16x2_1x4c8w16, wasmq::op##__scalar_w16, true}, \
   }
 #else
-#define WASMQ_QGEMM_CASES(op, TA, TC) \
-  std::vector<Case<TA, TC>> { {#op "__scalar", wasmq::op##__scalar, nullptr}, }
+#define WASMQ_QGEMM_CASES(op, TA, TC)                                  \
+  std::vector<Case<TA, TC>> {                                         \
+    {#op "__scalar", wasmq::op##__scalar, nullptr, false},            \
+    {#op "__scalar_w16", wasmq::op##__scalar_w16, nullptr, true},     \
+  }
 #endif
 
 const size_t kDepths[] = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 129};
@@ -43,7 +52,7 @@ void walk_shapes(const Case<TA, TC>& c, QGemmTester base) {
         QGemmTester t = base;
         t.m(m).n(n).k(k).seed(wasmq_test::test_seed(m * 1000 + n * 10 + k));
         if ((m + n + k) % 2) t.a_stride(next_prime(k + 1)).c_stride(next_prime(n + 1));
-        t.test(c.fn, c.ref);
+        t.w16(c.w16).test(c.fn, c.ref);
       }
     }
   }
@@ -110,7 +119,7 @@ TEST_CASE("qgemm: row and column sub-ranges leave the rest of C untouched", "[ke
           for (size_t ne : {9, 12, 14}) {
             QGemmTester().m(11).n(14).k(37).a_zero_point(100).c_zero_point(120).qmin(0).qmax(255)
                 .a_stride(41).c_stride(17).range(mb, me, nb, ne).seed(wasmq_test::test_seed(mb + me + nb + ne))
-                .test(c.fn, c.ref);
+                .w16(c.w16).test(c.fn, c.ref);
           }
         }
       }
@@ -125,16 +134,16 @@ TEST_CASE("qgemm: accumulators at and past the int32 limit (wrap mod 2^32 like t
   for (size_t k : {2, 32768, 32769, 65536, 65793, 70001}) {
     for (const auto& c : WASMQ_QGEMM_CASES(qu8_gemm_acc32, uint8_t, int32_t)) {
       INFO(c.name);
-      QGemmTester().m(5).n(5).k(k).a_zero_point(0).extreme(true).test(c.fn, c.ref);
-      QGemmTester().m(2).n(4).k(k).a_zero_point(255).extreme(true).test(c.fn, c.ref);
+      QGemmTester().m(5).n(5).k(k).a_zero_point(0).extreme(true).w16(c.w16).test(c.fn, c.ref);
+      QGemmTester().m(2).n(4).k(k).a_zero_point(255).extreme(true).w16(c.w16).test(c.fn, c.ref);
     }
     for (const auto& c : WASMQ_QGEMM_CASES(qs8_gemm_acc32, int8_t, int32_t)) {
       INFO(c.name);
-      QGemmTester().m(5).n(3).k(k).a_zero_point(127).extreme(true).test(c.fn, c.ref);
+      QGemmTester().m(5).n(3).k(k).a_zero_point(127).extreme(true).w16(c.w16).test(c.fn, c.ref);
     }
     for (const auto& c : WASMQ_QGEMM_CASES(qs8_gemm_minmax_fp32, int8_t, int8_t)) {
       INFO(c.name);
-      QGemmTester().m(3).n(6).k(k).a_zero_point(-128).extreme(true).test(c.fn, c.ref);
+      QGemmTester().m(3).n(6).k(k).a_zero_point(-128).extreme(true).w16(c.w16).test(c.fn, c.ref);
     }
   }
 }
@@ -148,7 +157,7 @@ TEST_CASE("qgemm: large shapes, random zero points", "[kernels][gemm][.slow]") {
         for (size_t k = 1; k <= 300; k += 23) {
           QGemmTester().m(m).n(n).k(k).a_zero_point(static_cast<int32_t>((m * 31 + n * 7 + k) % 256))
               .c_zero_point(128).qmin(0).qmax(255).a_stride(next_prime(k + 2)).c_stride(next_prime(n + 2))
-              .seed(wasmq_test::test_seed(m * 100000 + n * 1000 + k)).test(c.fn, c.ref);
+              .seed(wasmq_test::test_seed(m * 100000 + n * 1000 + k)).w16(c.w16).test(c.fn, c.ref);
         }
       }
     }
@@ -157,8 +166,14 @@ TEST_CASE("qgemm: large shapes, random zero points", "[kernels][gemm][.slow]") {
 
 TEST_CASE("qgemm config picks working kernels", "[kernels][gemm]") {
   const wasmq::QGemmConfig& cfg = wasmq::qgemm_config();
-  QGemmTester().m(7).n(10).k(45).a_zero_point(3).test(cfg.qs8_minmax, wasmq::qs8_gemm_minmax_fp32__scalar);
-  QGemmTester().m(7).n(10).k(45).a_zero_point(200).c_zero_point(128).qmin(0).qmax(255)
-      .test(cfg.qu8_minmax, wasmq::qu8_gemm_minmax_fp32__scalar);
-  QGemmTester().m(3).n(5).k(9).a_zero_point(7).test(cfg.qu8_f32, wasmq::qu8_gemm_f32__scalar);
+  REQUIRE((cfg.w_bytes == 1 || cfg.w_bytes == 2));
+  const bool w16 = cfg.w_bytes == 2;
+  REQUIRE(cfg.packw == (w16 ? wasmq::qs8_packw_w16 : wasmq::qs8_packw));
+  const auto ref_s8 = w16 ? wasmq::qs8_gemm_minmax_fp32__scalar_w16 : wasmq::qs8_gemm_minmax_fp32__scalar;
+  const auto ref_u8 = w16 ? wasmq::qu8_gemm_minmax_fp32__scalar_w16 : wasmq::qu8_gemm_minmax_fp32__scalar;
+  const auto ref_f32 = w16 ? wasmq::qu8_gemm_f32__scalar_w16 : wasmq::qu8_gemm_f32__scalar;
+  QGemmTester().m(7).n(10).k(45).a_zero_point(3).w16(w16).test(cfg.qs8_minmax, ref_s8);
+  QGemmTester().m(7).n(10).k(45).a_zero_point(200).c_zero_point(128).qmin(0).qmax(255).w16(w16)
+      .test(cfg.qu8_minmax, ref_u8);
+  QGemmTester().m(3).n(5).k(9).a_zero_point(7).w16(w16).test(cfg.qu8_f32, ref_f32);
 }
