@@ -6,6 +6,8 @@
 #include "bench.h"
 #include "common/rng.h"
 #include "kernels/f32-gemm/f32-gemm.h"
+#include "kernels/qs4-gemm/qs4-gemm.h"
+#include "kernels/qs8-gemm/qd8-gemm.h"
 #include "kernels/qs8-gemm/qs8-gemm.h"
 #include "simd/wasm_simd.h"
 
@@ -127,6 +129,63 @@ WASMQ_BENCH("gemm", "qs8-gemv", [](const Options& o) {
 
 WASMQ_BENCH("gemm", "f32", [](const Options& o) {
   for (const Shape& s : gemm_shapes(o)) bench_f32(s, o);
+});
+
+// Block-int4 weights (ONNX MatMulNBits layout, block 32): "qs4" = qb8 activations x qb4w (kernel
+// only, activations already quantized, like qs8-gemv's), "qs4-f32" = float activations x qb4w.
+void bench_qs4(const Shape& s, size_t block, bool small_m, const Options& o) {
+  const size_t nb = wasmq::qs4_blocks(s.k, block);
+  const auto blob = random_codes<uint8_t>(s.n * nb * block / 2, 4, 0, 255);
+  std::vector<float> scales(s.n * nb, 0.01f), a(s.m * s.k), c(s.m * s.n), sa(s.m * nb);
+  wasmq::Rng rng(5);
+  for (auto& x : a) x = static_cast<float>(rng.uniform()) - 0.5f;
+  std::vector<uint8_t> packed(wasmq::qs4_packw_size(s.n, s.k, block));
+  wasmq::qs4_packw_onnx(s.n, s.k, block, blob.data(), scales.data(), packed.data());
+  std::vector<int8_t> qa(s.m * nb * block);
+  wasmq::f32_qb8_quantize(s.m, s.k, block, a.data(), s.k, qa.data(), sa.data());
+  const wasmq::Qs4GemmConfig& cfg = wasmq::qs4_gemm_config();
+  const wasmq::Qs4Params p;
+  const auto qb8 = small_m ? cfg.qb8_gemm : cfg.qb8_gemv;
+  const auto f32 = small_m ? cfg.f32_gemm : cfg.f32_gemv;
+  double t = median_seconds([&] { qb8(0, s.m, 0, s.n, s.k, block, qa.data(), sa.data(), packed.data(), c.data(), s.n, p); },
+                            o.min_seconds);
+  emit(small_m ? "qs4-gemm" : "qs4", small_m ? "qb8_qb4w_gemm_minmax (config gemm), block 32" : "qb8_qb4w_gemm_minmax (config gemv), block 32", s, t);
+  t = median_seconds([&] { f32(0, s.m, 0, s.n, s.k, block, a.data(), s.k, packed.data(), c.data(), s.n, p); }, o.min_seconds);
+  emit(small_m ? "qs4-f32-gemm" : "qs4-f32", "f32_qb4w_gemm_minmax (config), block 32", s, t);
+  if (!small_m && !o.quick) {  // activation quantization cost, reported as GOPS of the whole GEMV
+    t = median_seconds([&] { wasmq::f32_qb8_quantize(s.m, s.k, block, a.data(), s.k, qa.data(), sa.data()); }, o.min_seconds);
+    emit("qs4-quantize-act", "f32_qb8_quantize (time as GEMV-equivalent GOPS)", s, t);
+  }
+}
+
+WASMQ_BENCH("gemm", "qs4", [](const Options& o) {
+  for (const Shape& s : gemv_shapes(o)) bench_qs4(s, 32, false, o);
+  if (!o.quick) {
+    for (const Shape& s : std::vector<Shape>{{4, 1024, 1024, "small-m"}, {8, 4096, 1024, "llm-ffn-up-batch8"}}) {
+      bench_qs4(s, 32, true, o);
+    }
+  }
+});
+
+// Dynamically quantized linear (per-row DynamicQuantizeLinear + int8 GEMM, float out), including
+// the activation quantization.
+WASMQ_BENCH("gemm", "qd8", [](const Options& o) {
+  for (const Shape& s : gemm_shapes(o)) {
+    std::vector<float> a(s.m * s.k), c(s.m * s.n), w_scale(s.n, 0.01f), bias(s.n, 0.1f);
+    wasmq::Rng rng(6);
+    for (auto& x : a) x = static_cast<float>(rng.uniform()) - 0.5f;
+    const auto w = random_codes<int8_t>(s.n * s.k, 7, -127, 127);
+    const wasmq::QGemmConfig& cfg = wasmq::qgemm_config();
+    std::vector<uint8_t> packed(wasmq::qs8_packw_size(s.n, s.k, cfg.w_bytes)), scratch(wasmq::qd8_scratch_size(s.m, s.k));
+    cfg.packw(s.n, s.k, w.data(), s.k, 1, nullptr, packed.data());
+    wasmq::Qd8GemmArgs args;
+    args.packed_w = packed.data();
+    args.w_scale = w_scale.data();
+    args.bias = bias.data();
+    const double t = median_seconds(
+        [&] { wasmq::qd8_f32_gemm(s.m, 0, s.n, s.k, a.data(), s.k, args, c.data(), s.n, scratch.data()); }, o.min_seconds);
+    emit("qd8", "qd8_f32_gemm (per-row DynamicQuantizeLinear + qu8_gemm_f32)", s, t);
+  }
 });
 
 #if defined(WASMQ_HAVE_WASMSIMD)
