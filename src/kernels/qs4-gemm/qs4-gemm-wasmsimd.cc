@@ -129,9 +129,11 @@ void qb8_gemm(size_t m_begin, size_t m_end, size_t n_begin, size_t n_end, size_t
 // ---- f32 x qb4w ----
 
 // a[0..7] * float(w16[0..7]) accumulated into p (lanes = k mod 4): two 4-element chunks in k order.
+// int16 -> int32 by duplicating each lane into both halves and an arithmetic shift: clang 14 turns
+// extend + convert into sitofp <4 x i16>, which it scalarizes (lane by lane) for wasm.
 inline v128_t madd8(v128_t p, const float* a, v128_t w16) {
-  const v128_t lo = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(w16));
-  const v128_t hi = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(w16));
+  const v128_t lo = wasm_f32x4_convert_i32x4(wasm_i32x4_shr(wasm_i16x8_shuffle(w16, w16, 0, 0, 1, 1, 2, 2, 3, 3), 16));
+  const v128_t hi = wasm_f32x4_convert_i32x4(wasm_i32x4_shr(wasm_i16x8_shuffle(w16, w16, 4, 4, 5, 5, 6, 6, 7, 7), 16));
   p = wasm_f32x4_add(p, wasm_f32x4_mul(wasm_v128_load(a), lo));
   return wasm_f32x4_add(p, wasm_f32x4_mul(wasm_v128_load(a + 4), hi));
 }
