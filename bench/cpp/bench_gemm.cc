@@ -142,24 +142,37 @@ void bench_qs4(const Shape& s, size_t block, bool small_m, const Options& o) {
   std::vector<uint8_t> packed(wasmq::qs4_packw_size(s.n, s.k, block));
   wasmq::qs4_packw_onnx(s.n, s.k, block, blob.data(), scales.data(), packed.data());
   std::vector<int8_t> qa(s.m * nb * block);
+  std::vector<int16_t> qa16(qa.size());
+  std::vector<int32_t> sums(s.m * nb);
   wasmq::f32_qb8_quantize(s.m, s.k, block, a.data(), s.k, qa.data(), sa.data());
+  wasmq::qb8_pack_act(s.m, s.k, block, qa.data(), qa16.data(), sums.data());
+  const wasmq::Qb8Act act{qa.data(), qa16.data(), sums.data(), sa.data()};
   const wasmq::Qs4GemmConfig& cfg = wasmq::qs4_gemm_config();
   const wasmq::Qs4Params p;
   const auto qb8 = small_m ? cfg.qb8_gemm : cfg.qb8_gemv;
   const auto f32 = small_m ? cfg.f32_gemm : cfg.f32_gemv;
-  double t = median_seconds([&] { qb8(0, s.m, 0, s.n, s.k, block, qa.data(), sa.data(), packed.data(), c.data(), s.n, p); },
+  double t = median_seconds([&] { qb8(0, s.m, 0, s.n, s.k, block, act, packed.data(), c.data(), s.n, p); },
                             o.min_seconds);
-  emit(small_m ? "qs4-gemm" : "qs4", small_m ? "qb8_qb4w_gemm_minmax (config gemm), block 32" : "qb8_qb4w_gemm_minmax (config gemv), block 32", s, t);
+  const std::string bs = ", block " + std::to_string(block);
+  emit(small_m ? "qs4-gemm" : (block == 32 ? "qs4" : "qs4-b" + std::to_string(block)).c_str(),
+       ((small_m ? "qb8_qb4w_gemm_minmax (config gemm)" : "qb8_qb4w_gemm_minmax (config gemv)") + bs).c_str(), s, t);
+  if (block != 32) return;
   t = median_seconds([&] { f32(0, s.m, 0, s.n, s.k, block, a.data(), s.k, packed.data(), c.data(), s.n, p); }, o.min_seconds);
-  emit(small_m ? "qs4-f32-gemm" : "qs4-f32", "f32_qb4w_gemm_minmax (config), block 32", s, t);
+  emit(small_m ? "qs4-f32-gemm" : "qs4-f32", ("f32_qb4w_gemm_minmax (config)" + bs).c_str(), s, t);
   if (!small_m && !o.quick) {  // activation quantization cost, reported as GOPS of the whole GEMV
-    t = median_seconds([&] { wasmq::f32_qb8_quantize(s.m, s.k, block, a.data(), s.k, qa.data(), sa.data()); }, o.min_seconds);
-    emit("qs4-quantize-act", "f32_qb8_quantize (time as GEMV-equivalent GOPS)", s, t);
+    t = median_seconds([&] {
+      wasmq::f32_qb8_quantize(s.m, s.k, block, a.data(), s.k, qa.data(), sa.data());
+      wasmq::qb8_pack_act(s.m, s.k, block, qa.data(), qa16.data(), sums.data());
+    }, o.min_seconds);
+    emit("qs4-quantize-act", "f32_qb8_quantize + qb8_pack_act (time as GEMV-equivalent GOPS)", s, t);
   }
 }
 
 WASMQ_BENCH("gemm", "qs4", [](const Options& o) {
-  for (const Shape& s : gemv_shapes(o)) bench_qs4(s, 32, false, o);
+  for (const Shape& s : gemv_shapes(o)) {
+    bench_qs4(s, 32, false, o);
+    if (!o.quick) bench_qs4(s, 128, false, o);
+  }
   if (!o.quick) {
     for (const Shape& s : std::vector<Shape>{{4, 1024, 1024, "small-m"}, {8, 4096, 1024, "llm-ffn-up-batch8"}}) {
       bench_qs4(s, 32, true, o);

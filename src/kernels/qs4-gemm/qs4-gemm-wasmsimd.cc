@@ -10,15 +10,25 @@
 namespace wasmq {
 namespace {
 
-// 16 packed bytes -> the 32 signed nibbles of one column's sub-block as four int16x8 vectors
-// (k = 0..7, 8..15, 16..23, 24..31), by shifting each 16-bit lane's nibble to the top and back.
+// 16 packed bytes -> one column's 32-deep sub-block as four int16x8 vectors (k = 0..7, 8..15,
+// 16..23, 24..31).
 struct Nibbles {
   v128_t t0, t1, t2, t3;
 };
+// The nibble fields in place: u * 1, u * 16, u * 256, u * 1 (one op each; see qs4-gemm.h).
+inline Nibbles fields(const uint8_t* p) {
+  const v128_t v = wasm_v128_load(p);
+  return Nibbles{wasm_v128_and(v, wasm_i16x8_splat(0x000F)), wasm_v128_and(v, wasm_i16x8_splat(0x00F0)),
+                 wasm_v128_and(v, wasm_i16x8_splat(0x0F00)), wasm_u16x8_shr(v, 12)};
+}
+// The weights q = u - 8 themselves.
 inline Nibbles unpack(const uint8_t* p) {
   const v128_t v = wasm_v128_load(p);
-  return Nibbles{wasm_i16x8_shr(wasm_i16x8_shl(v, 12), 12), wasm_i16x8_shr(wasm_i16x8_shl(v, 8), 12),
-                 wasm_i16x8_shr(wasm_i16x8_shl(v, 4), 12), wasm_i16x8_shr(v, 12)};
+  const v128_t mask = wasm_i16x8_splat(0x000F), eight = wasm_i16x8_splat(8);
+  return Nibbles{wasm_i16x8_sub(wasm_v128_and(v, mask), eight),
+                 wasm_i16x8_sub(wasm_v128_and(wasm_u16x8_shr(v, 4), mask), eight),
+                 wasm_i16x8_sub(wasm_v128_and(wasm_u16x8_shr(v, 8), mask), eight),
+                 wasm_i16x8_sub(wasm_u16x8_shr(v, 12), eight)};
 }
 
 // Four per-column vectors -> one vector of column totals, lane sums as (l0 + l2) + (l1 + l3).
@@ -60,8 +70,9 @@ struct Finish {
 // ---- qb8 x qb4w ----
 
 template <int MR>
-inline void qb8_tile(size_t n0, size_t nc, size_t nb, size_t block, const int8_t* const (&ar)[MR],
-                     const float* const (&sr)[MR], const uint8_t* g, float* const (&cr)[MR], const Finish& fin) {
+inline void qb8_tile(size_t n0, size_t nc, size_t nb, size_t block, const int16_t* const (&ar)[MR],
+                     const int32_t* const (&sumr)[MR], const float* const (&sr)[MR], const uint8_t* g,
+                     float* const (&cr)[MR], const Finish& fin) {
   v128_t y[MR];
   for (int r = 0; r < MR; ++r) y[r] = wasm_f32x4_const(0, 0, 0, 0);
   for (size_t b = 0; b < nb; ++b) {
@@ -74,14 +85,14 @@ inline void qb8_tile(size_t n0, size_t nc, size_t nb, size_t block, const int8_t
     for (size_t kk = 0; kk < block; kk += 32) {
       v128_t va[MR][4];
       for (int r = 0; r < MR; ++r) {
-        const int8_t* x = ar[r] + b * block + kk;
-        va[r][0] = wasm_i16x8_load8x8(x);
-        va[r][1] = wasm_i16x8_load8x8(x + 8);
-        va[r][2] = wasm_i16x8_load8x8(x + 16);
-        va[r][3] = wasm_i16x8_load8x8(x + 24);
+        const int16_t* x = ar[r] + b * block + kk;
+        va[r][0] = wasm_v128_load(x);
+        va[r][1] = wasm_v128_load(x + 8);
+        va[r][2] = wasm_v128_load(x + 16);
+        va[r][3] = wasm_v128_load(x + 24);
       }
       for (int j = 0; j < 4; ++j) {
-        const Nibbles w = unpack(g + 16 * j);
+        const Nibbles w = fields(g + 16 * j);
         for (int r = 0; r < MR; ++r) {
           const v128_t s01 = wasm_i32x4_add(wasm_i32x4_dot_i16x8(va[r][0], w.t0), wasm_i32x4_dot_i16x8(va[r][1], w.t1));
           const v128_t s23 = wasm_i32x4_add(wasm_i32x4_dot_i16x8(va[r][2], w.t2), wasm_i32x4_dot_i16x8(va[r][3], w.t3));
@@ -91,39 +102,45 @@ inline void qb8_tile(size_t n0, size_t nc, size_t nb, size_t block, const int8_t
       g += 64;
     }
     for (int r = 0; r < MR; ++r) {
-      const v128_t s = wasm_f32x4_convert_i32x4(reduce4_i32(acc[r][0], acc[r][1], acc[r][2], acc[r][3]));
-      y[r] = wasm_f32x4_add(y[r], wasm_f32x4_mul(s, wasm_f32x4_mul(wasm_f32x4_splat(sr[r][b]), wscale)));
+      // s = sum u * a - 8 * sum a = sum q * a, exact.
+      const v128_t su = wasm_i32x4_shr(reduce4_i32(acc[r][0], acc[r][1], acc[r][2], acc[r][3]), 8);
+      const v128_t si = wasm_i32x4_sub(su, wasm_i32x4_splat(8 * sumr[r][b]));
+      y[r] = wasm_f32x4_add(y[r], wasm_f32x4_mul(wasm_f32x4_convert_i32x4(si),
+                                                 wasm_f32x4_mul(wasm_f32x4_splat(sr[r][b]), wscale)));
     }
   }
   for (int r = 0; r < MR; ++r) fin.store(cr[r] + n0, y[r], n0, nc);
 }
 
 template <int MR>
-void qb8_rows(size_t m, size_t n_begin, size_t n_end, size_t k, size_t block, const int8_t* qa, const float* a_scales,
-              const void* w, float* c, size_t c_stride, const Finish& fin) {
+void qb8_rows(size_t m, size_t n_begin, size_t n_end, size_t k, size_t block, const Qb8Act& act, const void* w,
+              float* c, size_t c_stride, const Finish& fin) {
   const size_t nb = qs4_blocks(k, block), gb = qs4_group_bytes(k, block);
-  const int8_t* ar[MR];
+  const int16_t* ar[MR];
+  const int32_t* sumr[MR];
   const float* sr[MR];
   float* cr[MR];
   for (int r = 0; r < MR; ++r) {
-    ar[r] = qa + (m + r) * nb * block;
-    sr[r] = a_scales + (m + r) * nb;
+    ar[r] = act.packed + (m + r) * nb * block;
+    sumr[r] = act.sums + (m + r) * nb;
+    sr[r] = act.scales + (m + r) * nb;
     cr[r] = c + (m + r) * c_stride;
   }
   const uint8_t* g = static_cast<const uint8_t*>(w) + (n_begin / kQs4NR) * gb;
   for (size_t n0 = n_begin; n0 < n_end; n0 += kQs4NR, g += gb) {
-    qb8_tile<MR>(n0, n_end - n0 < kQs4NR ? n_end - n0 : kQs4NR, nb, block, ar, sr, g, cr, fin);
+    qb8_tile<MR>(n0, n_end - n0 < kQs4NR ? n_end - n0 : kQs4NR, nb, block, ar, sumr, sr, g, cr, fin);
   }
 }
 
 template <int MR>
-void qb8_gemm(size_t m_begin, size_t m_end, size_t n_begin, size_t n_end, size_t k, size_t block, const int8_t* qa,
-              const float* a_scales, const void* w, float* c, size_t c_stride, const Qs4Params& p) {
+void qb8_gemm(size_t m_begin, size_t m_end, size_t n_begin, size_t n_end, size_t k, size_t block, const Qb8Act& act,
+              const void* w, float* c, size_t c_stride, const Qs4Params& p) {
   WASMQ_CHECK(n_begin % kQs4NR == 0, "qb4w gemm: n_begin must be a multiple of 4");
+  WASMQ_CHECK(block <= 4096, "qb8 x qb4w: block must be <= 4096 (int32 field sums)");
   const Finish fin(p);
   size_t m = m_begin;
-  for (; m + MR <= m_end; m += MR) qb8_rows<MR>(m, n_begin, n_end, k, block, qa, a_scales, w, c, c_stride, fin);
-  for (; m < m_end; ++m) qb8_rows<1>(m, n_begin, n_end, k, block, qa, a_scales, w, c, c_stride, fin);
+  for (; m + MR <= m_end; m += MR) qb8_rows<MR>(m, n_begin, n_end, k, block, act, w, c, c_stride, fin);
+  for (; m < m_end; ++m) qb8_rows<1>(m, n_begin, n_end, k, block, act, w, c, c_stride, fin);
 }
 
 // ---- f32 x qb4w ----
@@ -217,9 +234,8 @@ void f32_gemm(size_t m_begin, size_t m_end, size_t n_begin, size_t n_end, size_t
     f32_gemm<MR>(mb, me, nb, ne, k, block, a, as, w, c, cs, p);                                                   \
   }                                                                                                              \
   void qb8_qb4w_gemm_minmax__##suffix(size_t mb, size_t me, size_t nb, size_t ne, size_t k, size_t block,         \
-                                      const int8_t* qa, const float* sa, const void* w, float* c, size_t cs,      \
-                                      const Qs4Params& p) {                                                       \
-    qb8_gemm<MR>(mb, me, nb, ne, k, block, qa, sa, w, c, cs, p);                                                  \
+                                      const Qb8Act& act, const void* w, float* c, size_t cs, const Qs4Params& p) { \
+    qb8_gemm<MR>(mb, me, nb, ne, k, block, act, w, c, cs, p);                                                     \
   }
 
 WASMQ_DEFINE_QS4(wasmsimd_1x4c32, 1)

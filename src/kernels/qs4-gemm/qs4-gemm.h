@@ -10,8 +10,9 @@
 // Packed layout (qs4_packw_onnx output): groups of NR = 4 columns; per group, per block b:
 //   float scale[4] | for each 32-deep sub-block: for each column j: 16 bytes
 // where byte 2i holds k = i (low nibble) and k = 8 + i (high nibble), byte 2i+1 holds k = 16 + i
-// and k = 24 + i, as two's complement nibbles (q & 15). A 16-bit lane then yields four int16
-// values by shifts, in the natural k order of four consecutive 8-element activation vectors.
+// and k = 24 + i, as ONNX's unsigned nibbles u = q + 8 (padding: u = 8, q = 0). In a 16-bit lane
+// the four nibbles sit at bits 0, 4, 8, 12: one `and` (or a logical shift for the top one) gives
+// u * {1, 16, 256, 1} for k = i, 8 + i, 16 + i, 24 + i: four int16x8 vectors in natural k order.
 //
 // Float summation order (the definition; scalar and SIMD follow it, results are bit-exact):
 //   f32_qb4w:  y = 0; for each block b: p[l] = 0 (l = 0..3); for kk = 0 .. block-1 (k = b*block+kk,
@@ -25,7 +26,12 @@
 // Activations for qb8_qb4w (f32_qb8_quantize): per row and per block of the same size as the
 // weights', symmetric int8: d = max|x| / 127, q = clamp(round_half_even(x / d), -127, 127)
 // (the f32_qs8 vcvt kernel); a block of zeros gets d = 0 and q = 0. Codes are stored with a row
-// stride of n_blocks * block (padding zero-filled).
+// stride of n_blocks * block (padding zero-filled): ggml's Q8_0 content.
+// The SIMD kernels read them through qb8_pack_act: int16 codes pre-multiplied by {256, 16, 1, 256}
+// for k = 0..7, 8..15, 16..23, 24..31 of each 32-deep sub-block (|value| <= 32512), so that each
+// product with the matching nibble field above is 256 * u * a, plus the block sums sum(a). The
+// kernel then gets s = (sum_fields >> 8) - 8 * sum(a) exactly (sum_fields <= 15 * 127 * 256 * block
+// < 2^31 for block <= 4096).
 //
 // Memory contract: f32_qb4w kernels read exactly K floats of each A row (a partial last 32-deep
 // sub-block is copied to a zeroed stack buffer); qb8_qb4w kernels read n_blocks * block codes per
@@ -56,6 +62,17 @@ void qs4_packw_onnx(size_t n, size_t k, size_t block, const uint8_t* blob, const
 void f32_qb8_quantize(size_t m, size_t k, size_t block, const float* a, size_t a_stride, int8_t* codes,
                       float* scales);
 
+// Kernel-ready activations from the codes: packed[m][n_blocks * block] int16 and sums[m][n_blocks].
+void qb8_pack_act(size_t m, size_t k, size_t block, const int8_t* codes, int16_t* packed, int32_t* sums);
+
+// Bundle of qb8 activations as the kernels take them (rows of n_blocks * block codes / packed values).
+struct Qb8Act {
+  const int8_t* codes;    // f32_qb8_quantize output (read by the scalar reference)
+  const int16_t* packed;  // qb8_pack_act output (read by the SIMD kernels)
+  const int32_t* sums;    // qb8_pack_act output
+  const float* scales;    // [m][n_blocks]
+};
+
 struct Qs4Params {
   const float* bias = nullptr;  // [n] or null
   float fmin = -3.402823466e38f, fmax = 3.402823466e38f;
@@ -64,21 +81,20 @@ struct Qs4Params {
 typedef void (*f32_qb4w_gemm_fn)(size_t m_begin, size_t m_end, size_t n_begin, size_t n_end, size_t k, size_t block,
                                  const float* a, size_t a_stride, const void* packed_w, float* c, size_t c_stride,
                                  const Qs4Params& p);
-// qa: codes from f32_qb8_quantize (row stride n_blocks * block), a_scales: [m][n_blocks].
 typedef void (*qb8_qb4w_gemm_fn)(size_t m_begin, size_t m_end, size_t n_begin, size_t n_end, size_t k, size_t block,
-                                 const int8_t* qa, const float* a_scales, const void* packed_w, float* c,
-                                 size_t c_stride, const Qs4Params& p);
+                                 const Qb8Act& a, const void* packed_w, float* c, size_t c_stride,
+                                 const Qs4Params& p);
 
 #define WASMQ_DECLARE_QS4(suffix)                                                                              \
   void f32_qb4w_gemm_minmax__##suffix(size_t, size_t, size_t, size_t, size_t, size_t, const float*, size_t,     \
                                       const void*, float*, size_t, const Qs4Params&);                           \
-  void qb8_qb4w_gemm_minmax__##suffix(size_t, size_t, size_t, size_t, size_t, size_t, const int8_t*, const float*, \
-                                      const void*, float*, size_t, const Qs4Params&);
+  void qb8_qb4w_gemm_minmax__##suffix(size_t, size_t, size_t, size_t, size_t, size_t, const Qb8Act&, const void*, \
+                                      float*, size_t, const Qs4Params&);
 
 WASMQ_DECLARE_QS4(scalar)
 #if defined(WASMQ_HAVE_WASMSIMD)
-// 1 row (GEMV) and up-to-4-row tiles by 4 columns, 32-deep sub-blocks; nibbles to int16 by lane
-// shifts; qb8: i32x4.dot_i16x8_s; f32: int16 -> int32 -> f32, mul + add.
+// 1 row (GEMV) and up-to-4-row tiles by 4 columns, 32-deep sub-blocks; nibble fields by and/shift;
+// qb8: i32x4.dot_i16x8_s against the pre-scaled activations; f32: q = u - 8 -> int32 -> f32, mul + add.
 WASMQ_DECLARE_QS4(wasmsimd_1x4c32)
 WASMQ_DECLARE_QS4(wasmsimd_4x4c32)
 #endif

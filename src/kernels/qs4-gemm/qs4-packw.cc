@@ -21,17 +21,16 @@ void qs4_packw_onnx(size_t n, size_t k, size_t block, const uint8_t* blob, const
       out += sizeof s;
       for (size_t sb = 0; sb < block / 32; ++sb) {
         for (size_t j = 0; j < kQs4NR; ++j, out += 16) {
-          std::memset(out, 0, 16);
+          std::memset(out, 0x88, 16);  // u = 8: q = 0
           if (n0 + j >= n) continue;
           const uint8_t* src = blob + ((n0 + j) * nb + b) * (block / 2);
           for (size_t r = 0; r < 32; ++r) {
             const size_t kk = sb * 32 + r;  // index inside the block
             if (b * block + kk >= k) continue;
-            const int u = (src[kk / 2] >> ((kk % 2) * 4)) & 15;
-            const uint8_t nib = static_cast<uint8_t>((u - 8) & 15);
+            const uint8_t u = static_cast<uint8_t>((src[kk / 2] >> ((kk % 2) * 4)) & 15);
             const size_t t = r / 8, i = r % 8;
-            const size_t byte = 2 * i + (t >= 2 ? 1 : 0);
-            out[byte] |= static_cast<uint8_t>((t % 2) ? nib << 4 : nib);
+            uint8_t& byte = out[2 * i + (t >= 2 ? 1 : 0)];
+            byte = (t % 2) ? static_cast<uint8_t>((byte & 0x0F) | (u << 4)) : static_cast<uint8_t>((byte & 0xF0) | u);
           }
         }
       }
@@ -59,6 +58,23 @@ void f32_qb8_quantize(size_t m, size_t k, size_t block, const float* a, size_t a
         std::memset(q + k0, 0, len);
       }
       std::memset(q + k0 + len, 0, block - len);
+    }
+  }
+}
+
+void qb8_pack_act(size_t m, size_t k, size_t block, const int8_t* codes, int16_t* packed, int32_t* sums) {
+  static const int16_t kMul[4] = {256, 16, 1, 256};
+  const size_t nb = qs4_blocks(k, block);
+  for (size_t r = 0; r < m; ++r) {
+    for (size_t b = 0; b < nb; ++b) {
+      const int8_t* q = codes + r * nb * block + b * block;
+      int16_t* out = packed + r * nb * block + b * block;
+      int32_t s = 0;
+      for (size_t kk = 0; kk < block; ++kk) {
+        out[kk] = static_cast<int16_t>(q[kk] * kMul[(kk % 32) / 8]);
+        s += q[kk];
+      }
+      sums[r * nb + b] = s;
     }
   }
 }

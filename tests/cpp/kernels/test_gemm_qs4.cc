@@ -155,13 +155,50 @@ TEST_CASE("qb4w gemm: f32 and qb8 activations, blocks 32/64/128, exact to the do
             naive_qb8(p, &qa_want, &sa_want);
             REQUIRE(qa == qa_want);
             REQUIRE(sa == sa_want);
+            std::vector<int16_t> qa16(qa.size());
+            std::vector<int32_t> sums(sa.size());
+            wasmq::qb8_pack_act(m, k, block, qa.data(), qa16.data(), sums.data());
             std::fill(got.begin(), got.end(), wasmq_test::sentinel<float>());
-            c.qb8(0, m, 0, n, k, block, qa.data(), sa.data(), p.packed.data(), got.data(), p.cs, pr);
+            const wasmq::Qb8Act act{qa.data(), qa16.data(), sums.data(), sa.data()};
+            c.qb8(0, m, 0, n, k, block, act, p.packed.data(), got.data(), p.cs, pr);
             d = wasmq_test::first_difference(got, naive_qb8_gemm(p, qa, sa, pr), m, p.cs);
             INFO("qb8 x qb4w: " << d);
             REQUIRE(d.empty());
           }
         }
+      }
+    }
+  }
+}
+
+TEST_CASE("qb4w gemm: extreme codes (q = -8 and 7, a = +-127) over long blocks stay exact", "[kernels][gemm]") {
+  for (const Qs4Case& c : qs4_cases()) {
+    for (size_t block : {32, 128, 4096}) {
+      for (int qv : {-8, 7}) {
+        Qs4Problem p = make(2, 5, block * 2, block, wasmq_test::test_seed(block + qv));
+        for (size_t col = 0; col < p.n; ++col) {  // every weight qv
+          for (size_t kk = 0; kk < p.k; ++kk) {
+            p.q[col * p.k + kk] = qv;
+            uint8_t& byte = p.blob[(col * p.nb + kk / block) * (block / 2) + (kk % block) / 2];
+            const uint8_t u = static_cast<uint8_t>(qv + 8);
+            byte = (kk % 2) ? static_cast<uint8_t>((byte & 0x0F) | (u << 4)) : static_cast<uint8_t>((byte & 0xF0) | u);
+          }
+        }
+        wasmq::qs4_packw_onnx(p.n, p.k, block, p.blob.data(), p.scales.data(), p.packed.data());
+        for (size_t i = 0; i < p.a.size(); ++i) p.a[i] = (i % 3) ? -1.0f : 1.0f;  // codes +-127
+        std::vector<int8_t> qa(p.m * p.nb * block);
+        std::vector<float> sa(p.m * p.nb);
+        std::vector<int16_t> qa16(qa.size());
+        std::vector<int32_t> sums(sa.size());
+        wasmq::f32_qb8_quantize(p.m, p.k, block, p.a.data(), p.as, qa.data(), sa.data());
+        wasmq::qb8_pack_act(p.m, p.k, block, qa.data(), qa16.data(), sums.data());
+        const wasmq::Qb8Act act{qa.data(), qa16.data(), sums.data(), sa.data()};
+        wasmq::Qs4Params pr;
+        std::vector<float> got(p.m * p.cs, wasmq_test::sentinel<float>());
+        c.qb8(0, p.m, 0, p.n, p.k, block, act, p.packed.data(), got.data(), p.cs, pr);
+        const std::string d = wasmq_test::first_difference(got, naive_qb8_gemm(p, qa, sa, pr), p.m, p.cs);
+        INFO(c.name << " block=" << block << " q=" << qv << ": " << d);
+        REQUIRE(d.empty());
       }
     }
   }
@@ -193,8 +230,12 @@ TEST_CASE("qb4w gemm: results track the float matmul of the dequantized weights"
   std::vector<int8_t> qa(3 * p.nb * 64);
   std::vector<float> sa(3 * p.nb);
   wasmq::f32_qb8_quantize(3, 256, 64, p.a.data(), p.as, qa.data(), sa.data());
+  std::vector<int16_t> qa16(qa.size());
+  std::vector<int32_t> sums(sa.size());
+  wasmq::qb8_pack_act(3, 256, 64, qa.data(), qa16.data(), sums.data());
+  const wasmq::Qb8Act act{qa.data(), qa16.data(), sums.data(), sa.data()};
   wasmq::qs4_gemm_config().f32_gemm(0, 3, 0, 8, 256, 64, p.a.data(), p.as, p.packed.data(), y.data(), p.cs, pr);
-  wasmq::qs4_gemm_config().qb8_gemm(0, 3, 0, 8, 256, 64, qa.data(), sa.data(), p.packed.data(), yq.data(), p.cs, pr);
+  wasmq::qs4_gemm_config().qb8_gemm(0, 3, 0, 8, 256, 64, act, p.packed.data(), yq.data(), p.cs, pr);
   for (size_t r = 0; r < 3; ++r) {
     for (size_t col = 0; col < 8; ++col) {
       double ref = 0.0, mag = 0.0, qbound = 0.0;
