@@ -80,7 +80,8 @@ void bench_qs8(const char* kernel, const char* impl, Fn fn, bool w16, const Shap
   emit(kernel, impl, s, t);
 }
 
-void bench_f32(const Shape& s, const Options& o) {
+void bench_f32(const Shape& s, const Options& o, const char* kernel = "f32", wasmq::f32_gemm_fn fn = nullptr,
+               const char* impl = nullptr) {
   std::vector<float> a(s.m * s.k), w(s.n * s.k), bias(s.n, 0.5f), c(s.m * s.n);
   wasmq::Rng rng(3);
   for (auto& x : a) x = static_cast<float>(rng.uniform()) - 0.5f;
@@ -89,9 +90,10 @@ void bench_f32(const Shape& s, const Options& o) {
   wasmq::f32_packw(s.n, s.k, w.data(), 1, s.n, bias.data(), packed.data());  // W given as [K][N]
   const wasmq::F32GemmConfig& cfg = wasmq::f32_gemm_config();
   const wasmq::F32GemmParams p{-1e30f, 1e30f};
+  if (!fn) fn = cfg.gemm, impl = cfg.gemm_name;
   const double t = median_seconds(
-      [&] { cfg.gemm(0, s.m, 0, s.n, s.k, a.data(), s.k, packed.data(), c.data(), s.n, p); }, o.min_seconds);
-  emit("f32", cfg.gemm_name, s, t);
+      [&] { fn(0, s.m, 0, s.n, s.k, a.data(), s.k, packed.data(), c.data(), s.n, p); }, o.min_seconds);
+  emit(kernel, impl, s, t);
 }
 
 #if defined(WASMQ_HAVE_WASMSIMD)
@@ -129,6 +131,17 @@ WASMQ_BENCH("gemm", "qs8-gemv", [](const Options& o) {
 
 WASMQ_BENCH("gemm", "f32", [](const Options& o) {
   for (const Shape& s : gemm_shapes(o)) bench_f32(s, o);
+#if defined(WASMQ_HAVE_WASMSIMD)
+  if (!o.quick) {  // the other tiles, square shapes from 256
+    for (const Shape& s : gemm_shapes(o)) {
+      if (s.model[0] || s.m < 256) continue;
+      bench_f32(s, o, "f32-variant", wasmq::f32_gemm_minmax__wasmsimd_splat_6x8, "f32_gemm_minmax__wasmsimd_splat_6x8");
+      bench_f32(s, o, "f32-variant", wasmq::f32_gemm_minmax__wasmsimd_loadsplat_6x8, "f32_gemm_minmax__wasmsimd_loadsplat_6x8");
+      bench_f32(s, o, "f32-variant", wasmq::f32_gemm_minmax__wasmsimd_splat_4x8, "f32_gemm_minmax__wasmsimd_splat_4x8");
+    }
+    bench_f32(Shape{64, 64, 64, ""}, o, "f32-scalar", wasmq::f32_gemm_minmax__scalar, "f32_gemm_minmax__scalar");
+  }
+#endif
 });
 
 // Block-int4 weights (ONNX MatMulNBits layout, block 32): "qs4" = qb8 activations x qb4w (kernel

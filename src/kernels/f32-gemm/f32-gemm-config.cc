@@ -5,7 +5,7 @@ namespace wasmq {
 
 const F32GemmConfig& f32_gemm_config() {
 #if defined(WASMQ_HAVE_WASMSIMD)
-  static const F32GemmConfig config = {f32_gemm_minmax__wasmsimd_splat_6x8, "f32_gemm_minmax__wasmsimd_splat_6x8"};
+  static const F32GemmConfig config = {f32_gemm_minmax__wasmsimd_loadsplat_4x8, "f32_gemm_minmax__wasmsimd_loadsplat_4x8"};
 #else
   static const F32GemmConfig config = {f32_gemm_minmax__scalar, "f32_gemm_minmax__scalar"};
 #endif

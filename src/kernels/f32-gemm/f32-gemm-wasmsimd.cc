@@ -91,17 +91,23 @@ template <int MR, bool kSplat>
 void gemm(size_t m_begin, size_t m_end, size_t n_begin, size_t n_end, size_t k, const float* a, size_t a_stride,
           const float* w, float* c, size_t c_stride, const F32GemmParams& p) {
   WASMQ_CHECK(n_begin % kF32GemmNR == 0, "f32 gemm: n_begin must be a multiple of 8");
-  size_t m = m_begin;
-  for (; m + MR <= m_end; m += MR) rows<MR, kSplat>(m, n_begin, n_end, k, a, a_stride, w, c, c_stride, p);
-  if (MR > 4 && m + 4 <= m_end) {
-    rows<4, kSplat>(m, n_begin, n_end, k, a, a_stride, w, c, c_stride, p);
-    m += 4;
+  // Column blocks whose packed weights stay in cache (~128 KiB) while every row tile passes over them.
+  size_t nb = 128 * 1024 / (kF32GemmNR * (k + 1) * sizeof(float)) * kF32GemmNR;
+  if (nb < kF32GemmNR) nb = kF32GemmNR;
+  for (size_t n0 = n_begin; n0 < n_end; n0 += nb) {
+    const size_t n1 = n_end - n0 < nb ? n_end : n0 + nb;
+    size_t m = m_begin;
+    for (; m + MR <= m_end; m += MR) rows<MR, kSplat>(m, n0, n1, k, a, a_stride, w, c, c_stride, p);
+    if (MR > 4 && m + 4 <= m_end) {
+      rows<4, kSplat>(m, n0, n1, k, a, a_stride, w, c, c_stride, p);
+      m += 4;
+    }
+    if (m + 2 <= m_end) {
+      rows<2, kSplat>(m, n0, n1, k, a, a_stride, w, c, c_stride, p);
+      m += 2;
+    }
+    if (m < m_end) rows<1, kSplat>(m, n0, n1, k, a, a_stride, w, c, c_stride, p);
   }
-  if (m + 2 <= m_end) {
-    rows<2, kSplat>(m, n_begin, n_end, k, a, a_stride, w, c, c_stride, p);
-    m += 2;
-  }
-  if (m < m_end) rows<1, kSplat>(m, n_begin, n_end, k, a, a_stride, w, c, c_stride, p);
 }
 
 }  // namespace
