@@ -96,22 +96,27 @@ void bench_f32(const Shape& s, const Options& o, const char* kernel = "f32", was
   emit(kernel, impl, s, t);
 }
 
+// Kernel name and function for a tile on int8 (W8) or int16 (W16) packing; the scalar build
+// measures the reference for the same packing.
 #if defined(WASMQ_HAVE_WASMSIMD)
-#define WASMQ_QS8(tile) "qu8_gemm_minmax_fp32__wasmsimd_dot16x2_" #tile, wasmq::qu8_gemm_minmax_fp32__wasmsimd_dot16x2_##tile
+#define WASMQ_QS8_W8(tile) "qu8_gemm_minmax_fp32__wasmsimd_dot16x2_" #tile, wasmq::qu8_gemm_minmax_fp32__wasmsimd_dot16x2_##tile
+#define WASMQ_QS8_W16(tile) \
+  "qu8_gemm_minmax_fp32__wasmsimd_dot16x2_" #tile "w16", wasmq::qu8_gemm_minmax_fp32__wasmsimd_dot16x2_##tile##w16
 #else
-#define WASMQ_QS8(tile) "qu8_gemm_minmax_fp32__scalar_w16", wasmq::qu8_gemm_minmax_fp32__scalar_w16
+#define WASMQ_QS8_W8(tile) "qu8_gemm_minmax_fp32__scalar", wasmq::qu8_gemm_minmax_fp32__scalar
+#define WASMQ_QS8_W16(tile) "qu8_gemm_minmax_fp32__scalar_w16", wasmq::qu8_gemm_minmax_fp32__scalar_w16
 #endif
 
 WASMQ_BENCH("gemm", "qs8", [](const Options& o) {
   // "qs8" is the configured kernel (qgemm_config: 2x4c8 on int16-packed weights).
-  for (const Shape& s : gemm_shapes(o)) bench_qs8("qs8", WASMQ_QS8(2x4c8w16), true, s, o);
+  for (const Shape& s : gemm_shapes(o)) bench_qs8("qs8", WASMQ_QS8_W16(2x4c8), true, s, o);
 #if defined(WASMQ_HAVE_WASMSIMD)
   if (!o.quick) {  // the other tiles, on the square shapes from 256
     for (const Shape& s : gemm_shapes(o)) {
       if (s.model[0] || s.m < 256) continue;
-      bench_qs8("qs8-variant", WASMQ_QS8(4x4c8w16), true, s, o);
-      bench_qs8("qs8-variant", WASMQ_QS8(4x4c8), false, s, o);
-      bench_qs8("qs8-variant", WASMQ_QS8(2x4c8), false, s, o);
+      bench_qs8("qs8-variant", WASMQ_QS8_W16(4x4c8), true, s, o);
+      bench_qs8("qs8-variant", WASMQ_QS8_W8(4x4c8), false, s, o);
+      bench_qs8("qs8-variant", WASMQ_QS8_W8(2x4c8), false, s, o);
     }
   }
 #endif
@@ -124,8 +129,8 @@ WASMQ_BENCH("gemm", "qs8", [](const Options& o) {
 WASMQ_BENCH("gemm", "qs8-gemv", [](const Options& o) {
   // M = 1: one row at a time; int8-packed weights (half the memory traffic of int16).
   for (const Shape& s : gemv_shapes(o)) {
-    bench_qs8("qs8-gemv", WASMQ_QS8(1x4c8), false, s, o);
-    if (!o.quick) bench_qs8("qs8-gemv-w16", WASMQ_QS8(1x4c8w16), true, s, o);
+    bench_qs8("qs8-gemv", WASMQ_QS8_W8(1x4c8), false, s, o);
+    if (!o.quick) bench_qs8("qs8-gemv-w16", WASMQ_QS8_W16(1x4c8), true, s, o);
   }
 });
 
