@@ -14,7 +14,7 @@
 // (for each 8-deep K block, the 8 weights of column 0, then column 1, ...). The weights are int8
 // (qs8_packw, kernels named ..c8) or pre-extended to int16 (qs8_packw_w16, kernels named ..c8w16:
 // twice the memory, but the inner loop loads them with a plain v128.load instead of load8x8,
-// measured ~25% faster for GEMM; see docs/kernels-gemm.md). colsum[j] =
+// measured 15-20% faster for GEMM; see docs/kernels-gemm.md). colsum[j] =
 // sum_k W[n][k] lets a kernel fold the activation zero point in: acc0 = bias - a_zp * colsum.
 // Columns past n in the last group are all zero. All int32 arithmetic wraps (mod 2^32), so every
 // kernel equals the reference bit for bit, and the result is the mathematical one whenever that
