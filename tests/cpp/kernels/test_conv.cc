@@ -157,6 +157,30 @@ TEST_CASE("f32 conv2d NHWC equals the naive direct convolution (same tap order)"
   }
 }
 
+TEST_CASE("conv2d: larger random shapes (slow sweep)", "[conv][.slow]") {
+  WASMQ_SEED_INFO(wasmq_test::test_seed());
+  wasmq::Rng rng(wasmq_test::test_seed(4242));
+  for (int i = 0; i < 300; ++i) {
+    wasmq::ConvShape s;
+    s.batch = 1 + rng.below(2);
+    s.groups = 1 + rng.below(4);
+    s.in_c = s.groups * (1 + rng.below(12));
+    s.out_c = s.groups * (1 + rng.below(12));
+    s.kernel_h = 1 + rng.below(5);
+    s.kernel_w = 1 + rng.below(5);
+    s.stride_h = 1 + rng.below(3);
+    s.stride_w = 1 + rng.below(3);
+    s.dilation_h = 1 + rng.below(3);
+    s.dilation_w = 1 + rng.below(3);
+    s.pad_top = rng.below(3), s.pad_left = rng.below(3), s.pad_bottom = rng.below(3), s.pad_right = rng.below(3);
+    s.in_h = s.dilation_h * (s.kernel_h - 1) + 1 + rng.below(9);
+    s.in_w = s.dilation_w * (s.kernel_w - 1) + 1 + rng.below(9);
+    const uint64_t seed = wasmq_test::test_seed(5000 + i);
+    check_qconv<uint8_t>(s, seed, static_cast<int32_t>(rng.below(256)), 128, 0, 255, i % 2 == 0);
+    check_qconv<int8_t>(s, seed, static_cast<int32_t>(rng.below(256)) - 128, 0, -128, 127, i % 2 == 1);
+  }
+}
+
 TEST_CASE("conv2d rejects inconsistent shapes with a message", "[kernels][conv]") {
   wasmq::ConvShape s;
   s.in_c = 6, s.out_c = 4, s.groups = 4;

@@ -171,6 +171,38 @@ TEST_CASE("qb4w gemm: f32 and qb8 activations, blocks 32/64/128, exact to the do
   }
 }
 
+TEST_CASE("qb4w gemm: random shapes (slow sweep)", "[gemm][.slow]") {
+  WASMQ_SEED_INFO(wasmq_test::test_seed());
+  wasmq::Rng rng(wasmq_test::test_seed(777));
+  for (int i = 0; i < 200; ++i) {
+    const size_t block = size_t{32} << rng.below(3), m = 1 + rng.below(12), n = 1 + rng.below(40),
+                 k = 1 + rng.below(700);
+    const Qs4Problem p = make(m, n, k, block, wasmq_test::test_seed(9000 + i));
+    wasmq::Qs4Params pr;
+    pr.bias = p.bias.data();
+    std::vector<int8_t> qa(m * p.nb * block);
+    std::vector<float> sa(m * p.nb);
+    std::vector<int16_t> qa16(qa.size());
+    std::vector<int32_t> sums(sa.size());
+    wasmq::f32_qb8_quantize(m, k, block, p.a.data(), p.as, qa.data(), sa.data());
+    wasmq::qb8_pack_act(m, k, block, qa.data(), qa16.data(), sums.data());
+    const wasmq::Qb8Act act{qa.data(), qa16.data(), sums.data(), sa.data()};
+    const std::vector<float> want_f32 = naive_f32(p, pr), want_qb8 = naive_qb8_gemm(p, qa, sa, pr);
+    for (const Qs4Case& c : qs4_cases()) {
+      std::vector<float> got(m * p.cs, wasmq_test::sentinel<float>());
+      c.f32(0, m, 0, n, k, block, p.a.data(), p.as, p.packed.data(), got.data(), p.cs, pr);
+      std::string d = wasmq_test::first_difference(got, want_f32, m, p.cs);
+      INFO(c.name << " M=" << m << " N=" << n << " K=" << k << " block=" << block << " f32: " << d);
+      REQUIRE(d.empty());
+      std::fill(got.begin(), got.end(), wasmq_test::sentinel<float>());
+      c.qb8(0, m, 0, n, k, block, act, p.packed.data(), got.data(), p.cs, pr);
+      d = wasmq_test::first_difference(got, want_qb8, m, p.cs);
+      INFO("qb8: " << d);
+      REQUIRE(d.empty());
+    }
+  }
+}
+
 TEST_CASE("qb4w gemm: extreme codes (q = -8 and 7, a = +-127) over long blocks stay exact", "[kernels][gemm]") {
   for (const Qs4Case& c : qs4_cases()) {
     for (size_t block : {32, 128, 4096}) {

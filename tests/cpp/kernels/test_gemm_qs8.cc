@@ -148,7 +148,7 @@ TEST_CASE("qgemm: accumulators at and past the int32 limit (wrap mod 2^32 like t
   }
 }
 
-TEST_CASE("qgemm: large shapes, random zero points", "[kernels][gemm][.slow]") {
+TEST_CASE("qgemm: large shapes, random zero points", "[gemm][.slow]") {
   WASMQ_SEED_INFO(wasmq_test::test_seed());
   for (const auto& c : WASMQ_QGEMM_CASES(qu8_gemm_minmax_fp32, uint8_t, uint8_t)) {
     INFO(c.name);
