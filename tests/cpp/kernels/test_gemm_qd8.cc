@@ -31,10 +31,15 @@ Qd8Problem make(size_t m, size_t n, size_t k, uint64_t seed, float shift) {
   return p;
 }
 
-// ONNX DynamicQuantizeLinear on x[0..k) written out independently of the library.
-void onnx_dql(const float* x, size_t k, std::vector<int32_t>* q, float* scale, int32_t* zp) {
+// ONNX DynamicQuantizeLinear on x[0..k) written out independently of the library; the range is
+// that of `range` (rows x k, stride) when given (per-tensor mode), else of x itself.
+void onnx_dql(const float* x, size_t k, std::vector<int32_t>* q, float* scale, int32_t* zp,
+              const float* range = nullptr, size_t rows = 0, size_t stride = 0) {
   float lo = 0.0f, hi = 0.0f;
   for (size_t i = 0; i < k; ++i) lo = std::min(lo, x[i]), hi = std::max(hi, x[i]);
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t i = 0; i < k; ++i) lo = std::min(lo, range[r * stride + i]), hi = std::max(hi, range[r * stride + i]);
+  }
   *scale = (hi - lo) / 255.0f;
   if (*scale == 0.0f) *scale = 1.0f;  // documented choice for an all-zero range
   *zp = static_cast<int32_t>(std::min(255.0f, std::max(0.0f, std::nearbyint(0.0f - lo / *scale))));
@@ -47,8 +52,9 @@ void onnx_dql(const float* x, size_t k, std::vector<int32_t>* q, float* scale, i
 
 }  // namespace
 
-TEST_CASE("qd8 f32 gemm equals ONNX DynamicQuantizeLinear per row + integer matmul", "[kernels][gemm]") {
+TEST_CASE("qd8 f32 gemm equals ONNX DynamicQuantizeLinear (per row / per tensor) + integer matmul", "[kernels][gemm]") {
   WASMQ_SEED_INFO(wasmq_test::test_seed());
+  for (bool per_row : {true, false})
   for (size_t m : {1, 2, 3, 5, 8}) {
     for (size_t n : {1, 4, 7, 16}) {
       for (size_t k : {1, 7, 8, 33, 100}) {
@@ -63,12 +69,13 @@ TEST_CASE("qd8 f32 gemm equals ONNX DynamicQuantizeLinear per row + integer matm
           args.bias = p.bias.data();
           args.fmin = -4.0f;
           args.fmax = 4.0f;
+          args.per_row = per_row;
           wasmq::qd8_f32_gemm(m, 0, n, k, p.a.data(), p.as, args, got.data(), p.cs, scratch.data());
           for (size_t r = 0; r < m; ++r) {
             std::vector<int32_t> q;
             float scale;
             int32_t zp;
-            onnx_dql(&p.a[r * p.as], k, &q, &scale, &zp);
+            onnx_dql(&p.a[r * p.as], k, &q, &scale, &zp, per_row ? nullptr : p.a.data(), per_row ? 0 : m, p.as);
             for (size_t col = 0; col < n; ++col) {
               int64_t acc = 0;
               for (size_t kk = 0; kk < k; ++kk) acc += (q[kk] - zp) * static_cast<int64_t>(p.w[col * k + kk]);
@@ -77,7 +84,7 @@ TEST_CASE("qd8 f32 gemm equals ONNX DynamicQuantizeLinear per row + integer matm
             }
           }
           const std::string d = wasmq_test::first_difference(got, want, m, p.cs);
-          INFO("M=" << m << " N=" << n << " K=" << k << " shift=" << shift << " seed=" << seed << ": " << d);
+          INFO((per_row ? "per row" : "per tensor") << " M=" << m << " N=" << n << " K=" << k << " shift=" << shift << " seed=" << seed << ": " << d);
           REQUIRE(d.empty());
         }
       }
