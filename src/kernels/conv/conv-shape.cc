@@ -34,7 +34,11 @@ void im2col_nhwc(const ConvShape& s, size_t group, const T* input, T pad_value, 
             const size_t ix_p = ox * s.stride_w + kx * s.dilation_w;
             if (y_in && ix_p >= s.pad_left && ix_p - s.pad_left < s.in_w) {
               const T* src = input + ((b * s.in_h + (iy_p - s.pad_top)) * s.in_w + (ix_p - s.pad_left)) * s.in_c + group * gc;
-              std::memcpy(row, src, gc * sizeof(T));
+              if (gc <= 8) {  // few channels (e.g. an RGB stem): a call to memcpy costs more than the copy
+                for (size_t c = 0; c < gc; ++c) row[c] = src[c];
+              } else {
+                std::memcpy(row, src, gc * sizeof(T));
+              }
             } else {
               for (size_t c = 0; c < gc; ++c) row[c] = pad_value;
             }
