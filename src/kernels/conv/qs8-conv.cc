@@ -1,5 +1,7 @@
 // Int8 NHWC convolution (qs8/qu8): per-group packed weights, im2col or direct 1x1, then the int8 GEMM.
 #include <cmath>
+#include <limits>
+#include <string>
 
 #include "common/error.h"
 #include "kernels/conv/conv.h"
@@ -18,7 +20,11 @@ QConv2d<TA>::QConv2d(const ConvShape& s, const int8_t* weights, const int32_t* b
   s.validate();
   WASMQ_CHECK(q.in_scale > 0.0f && q.out_scale > 0.0f && std::isfinite(q.in_scale) && std::isfinite(q.out_scale),
               "conv: input and output scales must be positive and finite");
-  WASMQ_CHECK(q.qmin <= q.qmax, "conv: qmin must be <= qmax");
+  const int32_t lo = std::numeric_limits<TA>::min(), hi = std::numeric_limits<TA>::max();
+  const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  WASMQ_CHECK(q.in_zero_point >= lo && q.in_zero_point <= hi, "conv: input zero point must be in " + range);
+  WASMQ_CHECK(q.out_zero_point >= lo && q.out_zero_point <= hi, "conv: output zero point must be in " + range);
+  WASMQ_CHECK(q.qmin >= lo && q.qmax <= hi && q.qmin <= q.qmax, "conv: need " + range + " to contain qmin <= qmax");
   const QGemmConfig& cfg = qgemm_config();
   const size_t go = s.group_out(), k = s.k();
   group_bytes_ = qs8_packw_size(go, k, cfg.w_bytes);

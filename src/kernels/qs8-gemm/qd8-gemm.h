@@ -26,7 +26,7 @@ size_t qd8_scratch_size(size_t m, size_t k);
 void qd8_quantize_rows(size_t m, size_t k, const float* a, size_t a_stride, bool per_row, void* scratch);
 
 struct Qd8GemmArgs {
-  const void* packed_w;   // packed by qgemm_config().packw (bias int32 0, or folded: see docs)
+  const void* packed_w;   // packed by qgemm_config().packw, usually with a null int32 bias
   const float* w_scale;   // [n] per output channel (per tensor: n equal values)
   const float* bias;      // [n] float bias, or null
   float fmin = -3.402823466e38f, fmax = 3.402823466e38f;

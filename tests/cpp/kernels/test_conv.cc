@@ -188,4 +188,11 @@ TEST_CASE("conv2d rejects inconsistent shapes with a message", "[kernels][conv]"
   REQUIRE_THROWS_WITH(wasmq::F32Conv2d(s, w.data(), nullptr, -1.0f, 1.0f), Catch::Contains("multiples of groups"));
   s.groups = 1, s.kernel_h = 3;
   REQUIRE_THROWS_WITH(wasmq::F32Conv2d(s, w.data(), nullptr, -1.0f, 1.0f), Catch::Contains("larger than the padded input"));
+  s.kernel_h = 1;
+  const std::vector<int8_t> w8(24);
+  const float ws = 0.1f;
+  REQUIRE_THROWS_WITH(wasmq::Qu8Conv2d(s, w8.data(), nullptr, {0.1f, 300, &ws, false, 0.1f, 0, 0, 255}),
+                      Catch::Contains("input zero point must be in [0, 255]"));
+  REQUIRE_THROWS_WITH(wasmq::Qs8Conv2d(s, w8.data(), nullptr, {0.1f, 0, &ws, false, 0.1f, 0, -128, 200}),
+                      Catch::Contains("qmin <= qmax"));
 }
