@@ -1,0 +1,56 @@
+// ConvShape validation and NHWC im2col (taps outside the input get the padding value).
+#include <cstring>
+#include <string>
+
+#include "common/error.h"
+#include "kernels/conv/conv.h"
+
+namespace wasmq {
+
+void ConvShape::validate() const {
+  WASMQ_CHECK(batch > 0 && in_h > 0 && in_w > 0 && in_c > 0 && out_c > 0, "conv: all sizes must be positive");
+  WASMQ_CHECK(kernel_h > 0 && kernel_w > 0 && stride_h > 0 && stride_w > 0 && dilation_h > 0 && dilation_w > 0,
+              "conv: kernel, stride and dilation must be positive");
+  WASMQ_CHECK(groups > 0 && in_c % groups == 0 && out_c % groups == 0,
+              "conv: in_c (" + std::to_string(in_c) + ") and out_c (" + std::to_string(out_c) +
+                  ") must be multiples of groups (" + std::to_string(groups) + ")");
+  WASMQ_CHECK(in_h + pad_top + pad_bottom >= dilation_h * (kernel_h - 1) + 1 &&
+                  in_w + pad_left + pad_right >= dilation_w * (kernel_w - 1) + 1,
+              "conv: the dilated kernel is larger than the padded input");
+}
+
+template <typename T>
+void im2col_nhwc(const ConvShape& s, size_t group, const T* input, T pad_value, T* rows, size_t row_stride) {
+  const size_t oh = s.out_h(), ow = s.out_w(), gc = s.group_in();
+  for (size_t b = 0; b < s.batch; ++b) {
+    for (size_t oy = 0; oy < oh; ++oy) {
+      for (size_t ox = 0; ox < ow; ++ox) {
+        T* row = rows + ((b * oh + oy) * ow + ox) * row_stride;
+        for (size_t ky = 0; ky < s.kernel_h; ++ky) {
+          // iy = oy * stride - pad + ky * dilation, computed without going negative in size_t.
+          const size_t iy_p = oy * s.stride_h + ky * s.dilation_h;
+          const bool y_in = iy_p >= s.pad_top && iy_p - s.pad_top < s.in_h;
+          for (size_t kx = 0; kx < s.kernel_w; ++kx, row += gc) {
+            const size_t ix_p = ox * s.stride_w + kx * s.dilation_w;
+            if (y_in && ix_p >= s.pad_left && ix_p - s.pad_left < s.in_w) {
+              const T* src = input + ((b * s.in_h + (iy_p - s.pad_top)) * s.in_w + (ix_p - s.pad_left)) * s.in_c + group * gc;
+              if (gc <= 8) {  // few channels (e.g. an RGB stem): a call to memcpy costs more than the copy
+                for (size_t c = 0; c < gc; ++c) row[c] = src[c];
+              } else {
+                std::memcpy(row, src, gc * sizeof(T));
+              }
+            } else {
+              for (size_t c = 0; c < gc; ++c) row[c] = pad_value;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+template void im2col_nhwc<int8_t>(const ConvShape&, size_t, const int8_t*, int8_t, int8_t*, size_t);
+template void im2col_nhwc<uint8_t>(const ConvShape&, size_t, const uint8_t*, uint8_t, uint8_t*, size_t);
+template void im2col_nhwc<float>(const ConvShape&, size_t, const float*, float, float*, size_t);
+
+}  // namespace wasmq

@@ -1,0 +1,128 @@
+// Int8 GEMM (8-bit activations x int8 weights): packing, params, scalar reference and WASM SIMD kernels.
+//
+// C[m][n] = sum_k (A[m][k] - a_zp) * W[n][k] + bias[n], then one of three outputs:
+//   acc32        the int32 accumulator itself;
+//   minmax_fp32  requantize_fp32(acc, scale[n], c_zp, qmin, qmax) (kernels/requant/requant.h);
+//   f32          min(max(float(acc) * (a_scale * scale[n]) + fbias[n], fmin), fmax).
+// Activations are int8 (`qs8_` names) or uint8 (`qu8_` names; minmax_fp32 output is then uint8).
+// The activation zero point and scale are per tensor (a_quant_stride = 0) or per row
+// (a_quant_stride = 1, dynamic quantization). Weights have zero point 0; their scale is folded
+// into `scale[n]` (per output channel; per tensor = n equal values).
+//
+// Packing (qs8_packw): columns in groups of NR = 4, K zero-padded to kc = round_up(k, KR = 8):
+//   group g: int32 bias[4] | int32 colsum[4] | w[kc / 8][4][8]
+// (for each 8-deep K block, the 8 weights of column 0, then column 1, ...). The weights are int8
+// (qs8_packw, kernels named ..c8) or pre-extended to int16 (qs8_packw_w16, kernels named ..c8w16:
+// twice the memory, but the inner loop loads them with a plain v128.load instead of load8x8,
+// measured 15-20% faster for GEMM; see docs/kernels-gemm.md). colsum[j] =
+// sum_k W[n][k] lets a kernel fold the activation zero point in: acc0 = bias - a_zp * colsum.
+// Columns past n in the last group are all zero. All int32 arithmetic wraps (mod 2^32), so every
+// kernel equals the reference bit for bit, and the result is the mathematical one whenever that
+// fits int32: |sum| <= k * 255 * 128 + |bias| < 2^31, e.g. any k <= 65536 with |bias| < 2^23.
+//
+// Memory contract: kernels read up to KR - 1 = 7 bytes past the last used element of each A row
+// (k is processed in blocks of 8; the matching weights are zero, so those bytes never change the
+// result; they must only be readable). They read exactly n entries of scale/fbias, and write only
+// C[m_begin..m_end) x [n_begin..n_end). n_begin must be a multiple of NR = 4.
+// Indices are absolute: row m of A is a + m * a_stride, C[m][n] is c[m * c_stride + n].
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace wasmq {
+
+constexpr size_t kQs8GemmNR = 4;
+constexpr size_t kQs8GemmKR = 8;
+
+inline size_t qs8_gemm_kc(size_t k) { return (k + kQs8GemmKR - 1) / kQs8GemmKR * kQs8GemmKR; }
+// Bytes of one packed group of 4 columns; w_bytes = 1 (qs8_packw) or 2 (qs8_packw_w16).
+inline size_t qs8_packw_group_bytes(size_t k, size_t w_bytes) {
+  return kQs8GemmNR * 8 + kQs8GemmNR * qs8_gemm_kc(k) * w_bytes;
+}
+// Bytes of packed weights for n columns of depth k.
+inline size_t qs8_packw_size(size_t n, size_t k, size_t w_bytes = 1) {
+  return (n + kQs8GemmNR - 1) / kQs8GemmNR * qs8_packw_group_bytes(k, w_bytes);
+}
+
+// Packs W (element (n, k) at w[n * w_n_stride + k * w_k_stride]: [N][K] row-major has strides
+// (k, 1), [K][N] has (1, n)) and the int32 bias (may be null: 0) into `packed`
+// (qs8_packw_size bytes, 4-byte aligned).
+void qs8_packw(size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_k_stride,
+               const int32_t* bias, void* packed);
+// The same layout with int16 weights (qs8_packw_size(n, k, 2) bytes).
+void qs8_packw_w16(size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_k_stride,
+                   const int32_t* bias, void* packed);
+typedef void (*qs8_packw_fn)(size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_k_stride,
+                             const int32_t* bias, void* packed);
+
+struct QGemmParams {
+  const int32_t* a_zero_point = nullptr;  // [m * a_quant_stride]
+  const float* a_scale = nullptr;         // [m * a_quant_stride], f32 output only
+  size_t a_quant_stride = 0;              // 0: per tensor, 1: per row
+  const float* scale = nullptr;           // [n]: requant scale (8-bit out) or weight scale (f32 out)
+  const float* fbias = nullptr;           // [n] or null, f32 output only
+  int32_t c_zero_point = 0, qmin = -128, qmax = 127;  // 8-bit output
+  float fmin = -3.402823466e38f, fmax = 3.402823466e38f;  // f32 output
+};
+
+template <typename TA, typename TC>
+using qgemm_fn = void (*)(size_t m_begin, size_t m_end, size_t n_begin, size_t n_end, size_t k,
+                          const TA* a, size_t a_stride, const void* packed_w, TC* c, size_t c_stride,
+                          const QGemmParams& p);
+
+typedef qgemm_fn<int8_t, int32_t> qs8_gemm_acc32_fn;
+typedef qgemm_fn<uint8_t, int32_t> qu8_gemm_acc32_fn;
+typedef qgemm_fn<int8_t, int8_t> qs8_gemm_minmax_fn;
+typedef qgemm_fn<uint8_t, uint8_t> qu8_gemm_minmax_fn;
+typedef qgemm_fn<int8_t, float> qs8_gemm_f32_fn;
+typedef qgemm_fn<uint8_t, float> qu8_gemm_f32_fn;
+
+#define WASMQ_DECLARE_QGEMM(suffix)                                                                         \
+  void qs8_gemm_acc32__##suffix(size_t, size_t, size_t, size_t, size_t, const int8_t*, size_t, const void*, \
+                                int32_t*, size_t, const QGemmParams&);                                      \
+  void qu8_gemm_acc32__##suffix(size_t, size_t, size_t, size_t, size_t, const uint8_t*, size_t, const void*, \
+                                int32_t*, size_t, const QGemmParams&);                                      \
+  void qs8_gemm_minmax_fp32__##suffix(size_t, size_t, size_t, size_t, size_t, const int8_t*, size_t,         \
+                                      const void*, int8_t*, size_t, const QGemmParams&);                     \
+  void qu8_gemm_minmax_fp32__##suffix(size_t, size_t, size_t, size_t, size_t, const uint8_t*, size_t,        \
+                                      const void*, uint8_t*, size_t, const QGemmParams&);                    \
+  void qs8_gemm_f32__##suffix(size_t, size_t, size_t, size_t, size_t, const int8_t*, size_t, const void*,    \
+                              float*, size_t, const QGemmParams&);                                          \
+  void qu8_gemm_f32__##suffix(size_t, size_t, size_t, size_t, size_t, const uint8_t*, size_t, const void*,   \
+                              float*, size_t, const QGemmParams&);
+
+// The reference: always compiled, the fallback, and the oracle of every other kernel
+// (scalar: int8 packing, scalar_w16: int16 packing).
+WASMQ_DECLARE_QGEMM(scalar)
+WASMQ_DECLARE_QGEMM(scalar_w16)
+#if defined(WASMQ_HAVE_WASMSIMD)
+// MRx4 register tiles (rows in tiles of MR, the remainder in 2 and 1), K in blocks of 8:
+// activations by i16x8.load8x8 (sign or zero extension, both exact), i32x4.dot_i16x8_s, and a
+// horizontal reduction of the 4 column accumulators at the end. 4x4 keeps 16 accumulators and
+// spills on x64 V8 (16 xmm registers); 2x4 (8 accumulators) is the fastest measured.
+WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_4x4c8)
+WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_2x4c8)
+WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_1x4c8)
+// The same tiles on int16-packed weights.
+WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_4x4c8w16)
+WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_2x4c8w16)
+WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_1x4c8w16)
+#endif
+#undef WASMQ_DECLARE_QGEMM
+
+// The kernels the library uses, chosen once for this build (SIMD when compiled in), with the
+// packing they need: pack with `packw` into packw_size(n, k, w_bytes) bytes.
+struct QGemmConfig {
+  qs8_packw_fn packw;
+  size_t w_bytes;
+  qs8_gemm_acc32_fn qs8_acc32;
+  qu8_gemm_acc32_fn qu8_acc32;
+  qs8_gemm_minmax_fn qs8_minmax;
+  qu8_gemm_minmax_fn qu8_minmax;
+  qs8_gemm_f32_fn qs8_f32;
+  qu8_gemm_f32_fn qu8_f32;
+};
+const QGemmConfig& qgemm_config();
+
+}  // namespace wasmq

@@ -1,0 +1,198 @@
+// 2-D NHWC convolution (int8 qs8/qu8 and float32; strides, padding, dilation, groups, 1x1 direct
+// path) vs a naive direct convolution loop: int8 exact, float exact (same tap order).
+#include <catch.hpp>
+
+#include <limits>
+#include <sstream>
+#include <vector>
+
+#include "gemm_tester.h"
+#include "kernels/conv/conv.h"
+#include "kernels/requant/requant.h"
+
+namespace {
+
+std::string describe(const wasmq::ConvShape& s) {
+  std::ostringstream o;
+  o << "N=" << s.batch << " H=" << s.in_h << " W=" << s.in_w << " C=" << s.in_c << " O=" << s.out_c << " K="
+    << s.kernel_h << "x" << s.kernel_w << " stride=" << s.stride_h << "x" << s.stride_w << " dil=" << s.dilation_h
+    << "x" << s.dilation_w << " pad(t,l,b,r)=" << s.pad_top << "," << s.pad_left << "," << s.pad_bottom << ","
+    << s.pad_right << " groups=" << s.groups << " -> " << s.out_h() << "x" << s.out_w();
+  return o.str();
+}
+
+// Input value at (b, y, x, c) with y, x in padded coordinates, or `pad` outside the input.
+template <typename T>
+T at(const wasmq::ConvShape& s, const std::vector<T>& in, size_t b, size_t yp, size_t xp, size_t c, T pad) {
+  if (yp < s.pad_top || xp < s.pad_left) return pad;
+  const size_t y = yp - s.pad_top, x = xp - s.pad_left;
+  if (y >= s.in_h || x >= s.in_w) return pad;
+  return in[((b * s.in_h + y) * s.in_w + x) * s.in_c + c];
+}
+
+// Visits every output element with its taps in (ky, kx, ci) order: fn(out_index, o, tap_value, weight).
+template <typename T, typename TW, typename Init, typename Tap, typename Done>
+void naive_conv(const wasmq::ConvShape& s, const std::vector<T>& in, const std::vector<TW>& w, T pad, Init init,
+                Tap tap, Done done) {
+  const size_t oh = s.out_h(), ow = s.out_w(), gi = s.group_in(), go = s.group_out();
+  for (size_t b = 0; b < s.batch; ++b)
+    for (size_t oy = 0; oy < oh; ++oy)
+      for (size_t ox = 0; ox < ow; ++ox)
+        for (size_t o = 0; o < s.out_c; ++o) {
+          const size_t g = o / go;
+          init(o);
+          for (size_t ky = 0; ky < s.kernel_h; ++ky)
+            for (size_t kx = 0; kx < s.kernel_w; ++kx)
+              for (size_t ci = 0; ci < gi; ++ci) {
+                const T v = at(s, in, b, oy * s.stride_h + ky * s.dilation_h, ox * s.stride_w + kx * s.dilation_w,
+                               g * gi + ci, pad);
+                tap(v, w[((o * s.kernel_h + ky) * s.kernel_w + kx) * gi + ci]);
+              }
+          done(((b * oh + oy) * ow + ox) * s.out_c + o, o);
+        }
+}
+
+// A deterministic list of shapes covering strides, asymmetric padding, dilation, groups and 1x1.
+std::vector<wasmq::ConvShape> shapes() {
+  std::vector<wasmq::ConvShape> v;
+  wasmq::Rng rng(wasmq_test::test_seed(314));
+  for (int i = 0; i < 120; ++i) {
+    wasmq::ConvShape s;
+    s.batch = 1 + rng.below(2);
+    s.groups = 1 + rng.below(3);
+    s.in_c = s.groups * (1 + rng.below(5));
+    s.out_c = s.groups * (1 + rng.below(6));
+    s.kernel_h = 1 + rng.below(3);
+    s.kernel_w = 1 + rng.below(3);
+    s.stride_h = 1 + rng.below(2);
+    s.stride_w = 1 + rng.below(3);
+    s.dilation_h = 1 + rng.below(2);
+    s.dilation_w = 1 + rng.below(2);
+    if (i % 4 != 0) {
+      s.pad_top = rng.below(2);
+      s.pad_left = rng.below(3);
+      s.pad_bottom = rng.below(2);
+      s.pad_right = rng.below(2);
+    }
+    if (i % 5 == 0) s.kernel_h = s.kernel_w = 1;  // 1x1, often direct
+    s.in_h = s.dilation_h * (s.kernel_h - 1) + 1 + rng.below(6);
+    s.in_w = s.dilation_w * (s.kernel_w - 1) + 1 + rng.below(7);
+    v.push_back(s);
+  }
+  wasmq::ConvShape big;  // a MobileNet-like 3x3 stride-2 layer with K past several GEMM blocks
+  big.in_h = big.in_w = 9, big.in_c = 24, big.out_c = 13, big.kernel_h = big.kernel_w = 3;
+  big.stride_h = big.stride_w = 2, big.pad_top = big.pad_left = big.pad_bottom = big.pad_right = 1;
+  v.push_back(big);
+  return v;
+}
+
+template <typename TA>
+void check_qconv(const wasmq::ConvShape& s, uint64_t seed, int32_t in_zp, int32_t out_zp, int32_t qmin, int32_t qmax,
+                 bool per_channel) {
+  const int lo = std::numeric_limits<TA>::min(), hi = std::numeric_limits<TA>::max();
+  wasmq::Rng rng(seed);
+  std::vector<TA> in(s.batch * s.in_h * s.in_w * s.in_c + wasmq::kQs8GemmKR);  // documented 8 spare bytes
+  for (auto& x : in) x = static_cast<TA>(lo + static_cast<int>(rng.below(hi - lo + 1)));
+  const std::vector<int8_t> w = wasmq_test::random_int8(s.out_c * s.k(), seed + 1);
+  std::vector<int32_t> bias(s.out_c);
+  for (auto& b : bias) b = static_cast<int32_t>(rng.below(4001)) - 2000;
+  const std::vector<float> ws = wasmq_test::uniform(s.out_c, seed + 2, 0.002f, 0.01f);
+  typename wasmq::QConv2d<TA>::Quant q{0.05f, in_zp, ws.data(), per_channel, 0.02f * std::sqrt(float(s.k())), out_zp, qmin, qmax};
+  const wasmq::QConv2d<TA> conv(s, w.data(), bias.data(), q);
+  std::vector<uint8_t> scratch(conv.scratch_size());
+  std::vector<TA> got(s.pixels() * s.out_c + 3, wasmq_test::sentinel<TA>()), want = got;
+  conv.run(in.data(), got.data(), scratch.data());
+  int64_t acc = 0;
+  naive_conv<TA, int8_t>(
+      s, in, w, static_cast<TA>(in_zp), [&](size_t o) { acc = bias[o]; },
+      [&](TA v, int8_t wv) { acc += (static_cast<int64_t>(v) - in_zp) * wv; },
+      [&](size_t idx, size_t o) {
+        const float scale = q.in_scale * ws[per_channel ? o : 0] / q.out_scale;
+        want[idx] = static_cast<TA>(wasmq::requantize_fp32(static_cast<int32_t>(acc), scale, out_zp, qmin, qmax));
+      });
+  const std::string d = wasmq_test::first_difference(got, want, 1, s.out_c);
+  INFO(describe(s) << " in_zp=" << in_zp << " out_zp=" << out_zp << " q=[" << qmin << "," << qmax << "] "
+                   << (per_channel ? "per-channel" : "per-tensor") << " seed=" << seed << " (index as [pixel][o]): " << d);
+  REQUIRE(d.empty());
+}
+
+}  // namespace
+
+TEST_CASE("qs8/qu8 conv2d NHWC equals the naive direct convolution", "[kernels][conv]") {
+  WASMQ_SEED_INFO(wasmq_test::test_seed());
+  size_t i = 0;
+  for (const wasmq::ConvShape& s : shapes()) {
+    const uint64_t seed = wasmq_test::test_seed(1000 + i++);
+    check_qconv<int8_t>(s, seed, i % 2 ? -128 : 127, 5, -128, 127, i % 3 != 0);
+    check_qconv<int8_t>(s, seed, 3, -10, -10, 127, true);  // fused ReLU
+    check_qconv<uint8_t>(s, seed, static_cast<int32_t>((i * 37) % 256), 128, 0, 255, i % 2 == 0);
+    check_qconv<uint8_t>(s, seed, 0, 0, 0, 255, true);
+    check_qconv<uint8_t>(s, seed, 255, 20, 20, 120, false);  // ReLU6-like band
+  }
+}
+
+TEST_CASE("f32 conv2d NHWC equals the naive direct convolution (same tap order)", "[kernels][conv]") {
+  WASMQ_SEED_INFO(wasmq_test::test_seed());
+  size_t i = 0;
+  for (const wasmq::ConvShape& s : shapes()) {
+    const uint64_t seed = wasmq_test::test_seed(2000 + i++);
+    const std::vector<float> in = wasmq_test::normal(s.batch * s.in_h * s.in_w * s.in_c, seed);
+    const std::vector<float> w = wasmq_test::normal(s.out_c * s.k(), seed + 1);
+    const std::vector<float> bias = wasmq_test::normal(s.out_c, seed + 2);
+    const float fmin = i % 2 ? 0.0f : -1e30f, fmax = i % 3 ? 6.0f : 1e30f;
+    const wasmq::F32Conv2d conv(s, w.data(), bias.data(), fmin, fmax);
+    std::vector<uint8_t> scratch(conv.scratch_size());
+    std::vector<float> got(s.pixels() * s.out_c + 3, wasmq_test::sentinel<float>()), want = got;
+    conv.run(in.data(), got.data(), scratch.data());
+    float acc = 0.0f;
+    naive_conv<float, float>(
+        s, in, w, 0.0f, [&](size_t o) { acc = bias[o]; }, [&](float v, float wv) { acc = acc + v * wv; },
+        [&](size_t idx, size_t) {
+          acc = acc < fmin ? fmin : acc;
+          want[idx] = fmax < acc ? fmax : acc;
+        });
+    const std::string d = wasmq_test::first_difference(got, want, 1, s.out_c);
+    INFO(describe(s) << " clamp=[" << fmin << "," << fmax << "] seed=" << seed << ": " << d);
+    REQUIRE(d.empty());
+  }
+}
+
+TEST_CASE("conv2d: larger random shapes (slow sweep)", "[conv][.slow]") {
+  WASMQ_SEED_INFO(wasmq_test::test_seed());
+  wasmq::Rng rng(wasmq_test::test_seed(4242));
+  for (int i = 0; i < 300; ++i) {
+    wasmq::ConvShape s;
+    s.batch = 1 + rng.below(2);
+    s.groups = 1 + rng.below(4);
+    s.in_c = s.groups * (1 + rng.below(12));
+    s.out_c = s.groups * (1 + rng.below(12));
+    s.kernel_h = 1 + rng.below(5);
+    s.kernel_w = 1 + rng.below(5);
+    s.stride_h = 1 + rng.below(3);
+    s.stride_w = 1 + rng.below(3);
+    s.dilation_h = 1 + rng.below(3);
+    s.dilation_w = 1 + rng.below(3);
+    s.pad_top = rng.below(3), s.pad_left = rng.below(3), s.pad_bottom = rng.below(3), s.pad_right = rng.below(3);
+    s.in_h = s.dilation_h * (s.kernel_h - 1) + 1 + rng.below(9);
+    s.in_w = s.dilation_w * (s.kernel_w - 1) + 1 + rng.below(9);
+    const uint64_t seed = wasmq_test::test_seed(5000 + i);
+    check_qconv<uint8_t>(s, seed, static_cast<int32_t>(rng.below(256)), 128, 0, 255, i % 2 == 0);
+    check_qconv<int8_t>(s, seed, static_cast<int32_t>(rng.below(256)) - 128, 0, -128, 127, i % 2 == 1);
+  }
+}
+
+TEST_CASE("conv2d rejects inconsistent shapes with a message", "[kernels][conv]") {
+  wasmq::ConvShape s;
+  s.in_c = 6, s.out_c = 4, s.groups = 4;
+  std::vector<float> w(16);
+  REQUIRE_THROWS_WITH(wasmq::F32Conv2d(s, w.data(), nullptr, -1.0f, 1.0f), Catch::Contains("multiples of groups"));
+  s.groups = 1, s.kernel_h = 3;
+  REQUIRE_THROWS_WITH(wasmq::F32Conv2d(s, w.data(), nullptr, -1.0f, 1.0f), Catch::Contains("larger than the padded input"));
+  s.kernel_h = 1;
+  const std::vector<int8_t> w8(24);
+  const float ws = 0.1f;
+  REQUIRE_THROWS_WITH(wasmq::Qu8Conv2d(s, w8.data(), nullptr, {0.1f, 300, &ws, false, 0.1f, 0, 0, 255}),
+                      Catch::Contains("input zero point must be in [0, 255]"));
+  REQUIRE_THROWS_WITH(wasmq::Qs8Conv2d(s, w8.data(), nullptr, {0.1f, 0, &ws, false, 0.1f, 0, -128, 200}),
+                      Catch::Contains("qmin <= qmax"));
+}
