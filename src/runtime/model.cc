@@ -180,9 +180,19 @@ void Model::build(const onnx::ModelDef& m) {
     for (int u : now) ready.push_back(u);
   }
   if (order.size() != unsorted.size()) {
-    for (size_t k = 0; k < unsorted.size(); ++k) {
-      if (pending[k] > 0) fail("the graph has a cycle through " + unsorted[k].def->label);
+    // Walk back through unsorted producers: after as many steps as there are nodes, the walk is
+    // inside a cycle (not merely downstream of one), so the node named is on the cycle.
+    int k = 0;
+    while (pending[k] == 0) ++k;
+    for (size_t step = 0; step < unsorted.size(); ++step) {
+      for (int v : unsorted[k].inputs) {
+        if (v >= 0 && values_[v].kind == Value::Kind::kNode && pending[values_[v].producer] > 0) {
+          k = values_[v].producer;
+          break;
+        }
+      }
     }
+    fail("the graph has a cycle through " + unsorted[k].def->label);
   }
   std::vector<int> new_index(unsorted.size());
   for (size_t i = 0; i < order.size(); ++i) new_index[order[i]] = static_cast<int>(i);
@@ -275,7 +285,7 @@ bool Model::signature_changed() {
     }
   }
   if (planned_ && new_key_ == key_) return false;
-  key_.swap(new_key_);
+  key_.assign(new_key_.begin(), new_key_.end());  // no swap: both keep their capacity, runs stay allocation-free
   return true;
 }
 

@@ -94,7 +94,7 @@ TEST_CASE("graph validation errors name the node", "[runtime]") {
   CHECK_THAT(load_error(model({node("Relu", {"x"}, {"a"}, {}, "r1"), node("Add", {"a", "b"}, {"y"}, {}, "add1"),
                                node("Relu", {"y"}, {"b"}, {}, "r2")},
                               {in}, {out})),
-             Contains("cycle") && Contains("add1"));
+             Contains("cycle") && (Contains("'add1'") || Contains("'r2'")));
   CHECK_THAT(load_error(model({node("Relu", {"nope"}, {"y"}, {}, "r")}, {in}, {out})), Contains("'r'") && Contains("'nope'"));
   CHECK_THAT(load_error(model({node("Frobnicate", {"x"}, {"y"}, {}, "f")}, {in}, {out})),
              Contains("'f'") && Contains("Frobnicate") && Contains("opset 13"));
