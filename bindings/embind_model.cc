@@ -127,6 +127,43 @@ class ModelHandle {
   wasmq::rt::Shape dims_;
 };
 
+// Decodes a TensorProto (e.g. an ONNX test's input_0.pb) into { name, dtype, dims, data }.
+val decode_tensor_js(uintptr_t ptr, size_t size) {
+  return model_guarded([&] {
+    const wasmq::onnx::TensorData t = wasmq::onnx::decode_tensor(reinterpret_cast<const uint8_t*>(ptr), size, "TensorProto");
+    val r = val::object();
+    r.set("name", t.name);
+    r.set("dtype", std::string(wasmq::onnx::elem_js_name(t.dtype)));
+    val dims = val::array();
+    for (size_t d = 0; d < t.dims.size(); ++d) dims.set(d, static_cast<double>(t.dims[d]));
+    r.set("dims", dims);
+    r.set("bytes", val::global("Uint8Array").new_(emscripten::typed_memory_view(t.data.size(), t.data.data())));
+    return r;
+  });
+}
+
+// [{ domain, opType }] of a model's top-level nodes (decoding only, no validation).
+val op_types_js(uintptr_t ptr, size_t size) {
+  return model_guarded([&] {
+    const wasmq::onnx::ModelDef m = wasmq::onnx::decode_model(reinterpret_cast<const uint8_t*>(ptr), size);
+    val a = val::array();
+    for (size_t i = 0; i < m.graph.nodes.size(); ++i) {
+      val o = val::object();
+      o.set("domain", m.graph.nodes[i].domain);
+      o.set("opType", m.graph.nodes[i].op_type);
+      a.set(i, o);
+    }
+    return a;
+  });
+}
+
+val supported_ops_js() {
+  val a = val::array();
+  const std::vector<std::string> ops = wasmq::rt::supported_op_types();
+  for (size_t i = 0; i < ops.size(); ++i) a.set(i, ops[i]);
+  return a;
+}
+
 // Bytes of wasm heap in use by malloc (for leak checks).
 double heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
 
@@ -134,6 +171,9 @@ double heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
 
 EMSCRIPTEN_BINDINGS(wasmq_model) {
   emscripten::function("modelHeapInUse", &heap_in_use);
+  emscripten::function("modelDecodeTensor", &decode_tensor_js);
+  emscripten::function("modelOpTypes", &op_types_js);
+  emscripten::function("modelSupportedOps", &supported_ops_js);
   emscripten::class_<ModelHandle>("ModelHandle")
       .constructor<>()
       .function("load", &ModelHandle::load)

@@ -14,6 +14,7 @@ command -v em++ >/dev/null 2>&1 || missing+=(emscripten)
 [ -f /usr/include/simde/wasm/simd128.h ] || missing+=(libsimde-dev)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+[ -d /usr/share/libonnx-testdata/data/node ] || missing+=(libonnx-testdata)  # ONNX conformance (runtime)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

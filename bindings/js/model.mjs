@@ -60,6 +60,38 @@ export async function loadModel(mod, bytes) {
   return new Model(mod, handle, info);
 }
 
+// Copies bytes into wasm memory for the duration of fn(ptr, length).
+function withBytes(mod, bytes, fn) {
+  if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+  if (!(bytes instanceof Uint8Array)) fail(`expected a Uint8Array or ArrayBuffer (got ${typeName(bytes)})`);
+  const ptr = mod._malloc(Math.max(1, bytes.length));
+  if (!ptr) fail(`cannot allocate ${bytes.length} bytes of wasm memory`);
+  try {
+    mod.HEAPU8.set(bytes, ptr);
+    return fn(ptr, bytes.length);
+  } finally {
+    mod._free(ptr);
+  }
+}
+
+/** Decodes a serialized ONNX TensorProto: { name, dtype, dims, data } (data: typed array). */
+export function decodeTensorProto(mod, bytes) {
+  const r = unwrap(withBytes(mod, bytes, (p, n) => mod.modelDecodeTensor(p, n)), 'decodeTensorProto');
+  const Ctor = TYPED[r.dtype];
+  const b = r.bytes;
+  return { name: r.name, dtype: r.dtype, dims: r.dims, data: new Ctor(b.buffer, b.byteOffset, b.byteLength / Ctor.BYTES_PER_ELEMENT) };
+}
+
+/** [{ domain, opType }] of a model's nodes (decodes only; does not check support). */
+export function modelOpTypes(mod, bytes) {
+  return unwrap(withBytes(mod, bytes, (p, n) => mod.modelOpTypes(p, n)), 'modelOpTypes');
+}
+
+/** Sorted list of the ONNX op types (default domain) the runtime implements. */
+export function supportedOps(mod) {
+  return mod.modelSupportedOps();
+}
+
 /** A loaded model. Call dispose() when done (frees its wasm memory). */
 export class Model {
   constructor(mod, handle, info) {

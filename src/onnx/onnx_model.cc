@@ -194,7 +194,11 @@ ValueInfoDef read_value_info(PbReader& outer, const std::string& where_in) {
       PbReader tr(reinterpret_cast<const uint8_t*>(tb.data()), tb.size(), where);
       while (tr.next()) {
         if (tr.field() != 1) {  // sequence / map / optional / sparse types
-          if (tr.wire() == WireType::kLen) tr.error("only tensor types are supported (TypeProto field " + std::to_string(tr.field()) + ")");
+          if (tr.wire() == WireType::kLen) {
+            const uint32_t f = tr.field();
+            const char* kind = f == 4 ? "sequence" : f == 5 ? "map" : f == 8 ? "sparse tensor" : f == 9 ? "optional" : "non-tensor";
+            fail(where + ": only tensor types are supported (this value has a " + kind + " type)");
+          }
           tr.skip();
           continue;
         }

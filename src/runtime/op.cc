@@ -26,8 +26,9 @@ const OpRegistry& registry() {
 }  // namespace
 
 OpContext::OpContext(const onnx::NodeDef& node, int opset) : node_(node), opset_(opset) {
-  label_ = (node.name.empty() ? std::string("node") : "node '" + node.name + "'") + " (" + node.op_type +
-           ", opset " + std::to_string(opset) + ")";
+  // node.label is "node 'name' (Op)" or "node #i (Op)"; add the opset inside the parentheses.
+  label_ = node.label.empty() ? "node (" + node.op_type + ")" : node.label;
+  label_.insert(label_.size() - 1, ", opset " + std::to_string(opset));
 }
 
 const onnx::Attribute* OpContext::find(const std::string& name) const {

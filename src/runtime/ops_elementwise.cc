@@ -160,7 +160,9 @@ class BinaryOp : public Op {
  public:
   BinaryOp(const OpContext& c, Binary k) : k_(k) {
     c.check_inputs(2, 2);
-    if (c.opset() < 7 && c.get_int("broadcast", 0) != 0) c.error("legacy 'broadcast' attribute is not supported");
+    // Opsets 1-6: broadcast=1 lets B broadcast to A, aligned at `axis` (default: trailing dims).
+    legacy_ = c.opset() < 7 && c.get_int("broadcast", 0) != 0;
+    legacy_axis_ = c.has("axis") ? c.get_int("axis", 0) : INT64_MIN;
   }
   void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     if (k_ != Binary::kPow && in[0]->dtype != in[1]->dtype) {
@@ -169,8 +171,18 @@ class BinaryOp : public Op {
     if (in[0]->dtype == ElemType::kBool || in[0]->dtype == ElemType::kFloat16) {
       error("element type " + onnx::elem_onnx_name(in[0]->dtype) + " is not supported");
     }
+    b_shape_ = in[1]->shape;
+    if (legacy_ && legacy_axis_ != INT64_MIN) {
+      const int64_t ra = static_cast<int64_t>(in[0]->shape.size()), rb = static_cast<int64_t>(b_shape_.size());
+      const int64_t axis = legacy_axis_ < 0 ? legacy_axis_ + ra : legacy_axis_;
+      if (axis < 0 || axis + rb > ra) error("legacy broadcast axis " + std::to_string(legacy_axis_) + " does not fit B in A");
+      Shape s(static_cast<size_t>(ra), 1);
+      for (int64_t i = 0; i < rb; ++i) s[axis + i] = b_shape_[i];
+      b_shape_ = s;
+    }
     out[0]->dtype = in[0]->dtype;
-    out[0]->shape = broadcast_shapes(in[0]->shape, in[1]->shape, label);
+    out[0]->shape = broadcast_shapes(in[0]->shape, b_shape_, label);
+    if (legacy_ && out[0]->shape != in[0]->shape) error("legacy broadcast must not change A's shape");
   }
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     const Tensor &a = *in[0], &b = *in[1];
@@ -181,7 +193,7 @@ class BinaryOp : public Op {
       if (k_ == Binary::kPow) {
         dispatch_numeric(b.dtype, label, [&](auto etag) {
           using E = decltype(etag);
-          broadcast_loop(pa, a.shape, b.as<const E>(), b.shape, y, out[0]->shape, [](T x, E e) {
+          broadcast_loop(pa, a.shape, b.as<const E>(), b_shape_, y, out[0]->shape, [](T x, E e) {
             return static_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(e)));
           });
         });
@@ -189,17 +201,17 @@ class BinaryOp : public Op {
       }
       const T* pb = b.as<const T>();
       switch (k_) {
-        case Binary::kAdd: broadcast_loop(pa, a.shape, pb, b.shape, y, out[0]->shape, [](T x, T z) { return static_cast<T>(x + z); }); break;
-        case Binary::kSub: broadcast_loop(pa, a.shape, pb, b.shape, y, out[0]->shape, [](T x, T z) { return static_cast<T>(x - z); }); break;
-        case Binary::kMul: broadcast_loop(pa, a.shape, pb, b.shape, y, out[0]->shape, [](T x, T z) { return static_cast<T>(x * z); }); break;
+        case Binary::kAdd: broadcast_loop(pa, a.shape, pb, b_shape_, y, out[0]->shape, [](T x, T z) { return static_cast<T>(x + z); }); break;
+        case Binary::kSub: broadcast_loop(pa, a.shape, pb, b_shape_, y, out[0]->shape, [](T x, T z) { return static_cast<T>(x - z); }); break;
+        case Binary::kMul: broadcast_loop(pa, a.shape, pb, b_shape_, y, out[0]->shape, [](T x, T z) { return static_cast<T>(x * z); }); break;
         case Binary::kDiv:
           if constexpr (std::is_integral_v<T>) {
-            broadcast_loop(pa, a.shape, pb, b.shape, y, out[0]->shape, [this](T x, T z) {
+            broadcast_loop(pa, a.shape, pb, b_shape_, y, out[0]->shape, [this](T x, T z) {
               if (z == 0) error("integer division by zero");
               return static_cast<T>(x / z);
             });
           } else {
-            broadcast_loop(pa, a.shape, pb, b.shape, y, out[0]->shape, [](T x, T z) { return static_cast<T>(x / z); });
+            broadcast_loop(pa, a.shape, pb, b_shape_, y, out[0]->shape, [](T x, T z) { return static_cast<T>(x / z); });
           }
           break;
         default: break;
@@ -209,6 +221,9 @@ class BinaryOp : public Op {
 
  private:
   Binary k_;
+  bool legacy_;
+  int64_t legacy_axis_;
+  Shape b_shape_;
 };
 
 template <Binary K>

@@ -417,17 +417,17 @@ class GlobalPoolOp : public Op {
   bool max_;
 };
 
-// ---- BatchNormalization (inference) ----
+// ---- BatchNormalization (inference; training_mode=1 uses batch statistics, as ONNX's reference) ----
 
 class BatchNormOp : public Op {
  public:
-  explicit BatchNormOp(const OpContext& c) : eps_(c.get_float("epsilon", 1e-5f)) {
+  explicit BatchNormOp(const OpContext& c)
+      : eps_(c.get_float("epsilon", 1e-5f)), momentum_(c.get_float("momentum", 0.9f)), training_(c.get_int("training_mode", 0) != 0) {
     c.check_inputs(5, 5);
-    if (c.get_int("training_mode", 0) != 0) c.error("training_mode=1 is not supported (inference only)");
     if (c.opset() < 9 && c.get_int("spatial", 1) != 1) c.error("spatial=0 is not supported");
     size_t outs = 0;
     for (const std::string& o : c.node().outputs) outs += !o.empty();
-    if (outs > 1) c.error("training outputs (running mean/var) are not supported");
+    if (outs > 1 && !training_) c.error("extra outputs (running mean/var) are only defined with training_mode=1");
   }
   void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     for (size_t i = 0; i < 5; ++i) require_float(*this, in[i], "inputs");
@@ -436,32 +436,47 @@ class BatchNormOp : public Op {
     for (size_t i = 1; i < 5; ++i) {
       if (in[i]->numel() != static_cast<size_t>(s[1])) error("scale, B, mean and var must have C = " + std::to_string(s[1]) + " elements");
     }
-    for (Tensor* o : out) {
-      o->dtype = ElemType::kFloat;
-      o->shape = o == out[0] ? s : Shape{s[1]};
+    for (size_t o = 0; o < out.size(); ++o) {
+      out[o]->dtype = ElemType::kFloat;
+      out[o]->shape = o == 0 ? s : Shape{s[1]};
     }
   }
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     const Shape& s = in[0]->shape;
     const int64_t n = s[0], c = s[1];
-    const int64_t sp = c ? static_cast<int64_t>(in[0]->numel()) / std::max<int64_t>(1, n * c) : 0;
+    const int64_t sp = n * c ? static_cast<int64_t>(in[0]->numel()) / (n * c) : 0;
     const float *x = in[0]->as<const float>(), *scale = in[1]->as<const float>(), *b = in[2]->as<const float>(),
-                *mean = in[3]->as<const float>(), *var = in[4]->as<const float>();
+                *mean_in = in[3]->as<const float>(), *var_in = in[4]->as<const float>();
     float* y = out[0]->as<float>();
     for (int64_t ch = 0; ch < c; ++ch) {
-      const float a = scale[ch] / std::sqrt(var[ch] + eps_);
-      const float off = b[ch] - mean[ch] * a;
+      double mean = mean_in[ch], var = var_in[ch];
+      if (training_) {
+        double sum = 0, sq = 0;
+        for (int64_t i = 0; i < n; ++i)
+          for (int64_t j = 0; j < sp; ++j) sum += x[(i * c + ch) * sp + j];
+        const double count = static_cast<double>(n * sp);
+        const double m = count > 0 ? sum / count : 0;
+        for (int64_t i = 0; i < n; ++i)
+          for (int64_t j = 0; j < sp; ++j) sq += (x[(i * c + ch) * sp + j] - m) * (x[(i * c + ch) * sp + j] - m);
+        const double v = count > 0 ? sq / count : 0;
+        if (out.size() > 1) out[1]->as<float>()[ch] = static_cast<float>(mean_in[ch] * momentum_ + m * (1 - momentum_));
+        if (out.size() > 2) out[2]->as<float>()[ch] = static_cast<float>(var_in[ch] * momentum_ + v * (1 - momentum_));
+        mean = m;
+        var = v;
+      }
+      const float a = static_cast<float>(scale[ch] / std::sqrt(var + eps_));
+      const float off = static_cast<float>(b[ch] - mean * a);
       for (int64_t i = 0; i < n; ++i) {
         const float* xp = x + (i * c + ch) * sp;
         float* yp = y + (i * c + ch) * sp;
         for (int64_t j = 0; j < sp; ++j) yp[j] = xp[j] * a + off;
       }
     }
-    for (size_t o = 1; o < out.size(); ++o) std::memcpy(out[o]->data, in[o + 2]->data, out[o]->bytes());
   }
 
  private:
-  float eps_;
+  float eps_, momentum_;
+  bool training_;
 };
 
 // ---- Gemm / MatMul ----

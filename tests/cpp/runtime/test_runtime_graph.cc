@@ -221,3 +221,22 @@ TEST_CASE("run-time op errors name the node and leave the model usable", "[runti
   m->run();
   CHECK(m->output(0).as<const float>()[0] == 3.0f);
 }
+
+TEST_CASE("Gelu (opset 20) exact and tanh approximation", "[runtime]") {
+  // No libonnx-testdata case covers Gelu (added in opset 20): reference values from the formulas.
+  const std::vector<float> x{-1.0f, 0.0f, 1.0f, 3.0f};
+  auto exact = load(model({node("Gelu", {"x"}, {"y"})}, {value_info("x", kF32, {4})}, {value_info("y", kF32, {4})}, {}, 20));
+  const auto y = run1(*exact, {4}, x);
+  CHECK(y[0] == Approx(-0.15865526f).epsilon(1e-6));
+  CHECK(y[1] == 0.0f);
+  CHECK(y[2] == Approx(0.84134474f).epsilon(1e-6));
+  CHECK(y[3] == Approx(2.99595031f).epsilon(1e-6));
+  auto approx = load(model({node("Gelu", {"x"}, {"y"}, {attr_string("approximate", "tanh")})}, {value_info("x", kF32, {4})},
+                           {value_info("y", kF32, {4})}, {}, 20));
+  const auto z = run1(*approx, {4}, x);
+  CHECK(z[0] == Approx(-0.15880801f).epsilon(1e-6));
+  CHECK(z[2] == Approx(0.84119199f).epsilon(1e-6));
+  CHECK_THAT(load_error(model({node("Gelu", {"x"}, {"y"}, {attr_string("approximate", "fast")}, "gl")}, {value_info("x", kF32, {4})},
+                              {value_info("y", kF32, {4})}, {}, 20)),
+             Contains("'gl'") && Contains("approximate='fast'"));
+}
