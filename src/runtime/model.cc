@@ -259,7 +259,7 @@ void* Model::stage_input(size_t i, ElemType dtype, const Shape& dims) {
   uint64_t n = 1;
   for (size_t d = 0; d < dims.size(); ++d) {
     if (dims[d] < 0) fail("input '" + io.name + "': dims[" + std::to_string(d) + "] is negative");
-    if (dims[d] != 0 && n > onnx::kMaxTensorBytes / onnx::elem_size(dtype) / static_cast<uint64_t>(dims[d])) {
+    if (dims[d] != 0 && n > tensor_cap_ / onnx::elem_size(dtype) / static_cast<uint64_t>(dims[d])) {
       fail("input '" + io.name + "': dims " + shape_str(dims) + " exceed the allocation cap");
     }
     n *= static_cast<uint64_t>(dims[d]);
@@ -337,12 +337,13 @@ void Model::plan() {
       uint64_t bytes = onnx::elem_size(t->dtype);
       for (int64_t d : t->shape) {
         if (d < 0) n.op->error("inferred a negative dimension for output #" + std::to_string(o) + ": " + shape_str(t->shape));
-        if (d != 0 && bytes > onnx::kMaxTensorBytes / static_cast<uint64_t>(d)) {
+        if (d != 0 && bytes > tensor_cap_ / static_cast<uint64_t>(d)) {
           n.op->error("output #" + std::to_string(o) + " " + shape_str(t->shape) + " exceeds the allocation cap");
         }
         bytes *= static_cast<uint64_t>(d);
       }
     }
+    n.op->prepare(in, out);
     if (all_known || n.op->shape_only()) {
       for (Tensor* t : out) {
         folded_.emplace_back(std::max<size_t>(8, t->bytes()));

@@ -56,6 +56,10 @@ class Model {
   // Output i of the last run (data valid until the next run or stage_input).
   const Tensor& output(size_t i) const;
 
+  // Largest activation (bytes) a plan may create; default onnx::kMaxTensorBytes. A tighter cap
+  // bounds memory for untrusted models (the fuzzer uses 1 MiB).
+  void set_tensor_cap(uint64_t bytes) { tensor_cap_ = bytes; }
+
   // Introspection for tests and docs.
   size_t arena_bytes() const { return arena_bytes_; }
   size_t plan_count() const { return plan_count_; }
@@ -70,6 +74,7 @@ class Model {
 
   onnx::ModelDef def_;
   int opset_ = 0;
+  uint64_t tensor_cap_ = onnx::kMaxTensorBytes;
   std::vector<Value> values_;
   std::vector<Node> nodes_;
   std::vector<std::shared_ptr<onnx::TensorData>> consts_;

@@ -50,6 +50,9 @@ class Op {
   // Sets each output's dtype and shape. in[i] is null for an omitted optional input; for inputs
   // listed in value_inputs() data is non-null.
   virtual void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) = 0;
+  // Per-plan precomputation that depends on the inferred shapes (tap tables, ...); called after
+  // the planner has checked the output sizes against its cap, so it may do O(output) work.
+  virtual void prepare(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) {}
   // Computes the outputs; every out[i]->data points at planned storage of out[i]->bytes().
   virtual void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) = 0;
   // Inputs whose values infer() reads (shape arguments: Reshape's shape, Slice's starts, ...).

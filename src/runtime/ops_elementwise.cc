@@ -76,8 +76,8 @@ class UnaryOp : public Op {
         for (size_t i = 0; i < n; ++i) {
           switch (k_) {
             case Unary::kRelu: y[i] = x[i] > 0 ? x[i] : T(0); break;
-            case Unary::kAbs: y[i] = x[i] < 0 ? static_cast<T>(-x[i]) : x[i]; break;
-            case Unary::kNeg: y[i] = static_cast<T>(-x[i]); break;
+            case Unary::kAbs: y[i] = x[i] < 0 ? wrap_sub(T(0), x[i]) : x[i]; break;
+            case Unary::kNeg: y[i] = wrap_sub(T(0), x[i]); break;
             default: error("integer input is not supported");
           }
         }
@@ -194,20 +194,23 @@ class BinaryOp : public Op {
         dispatch_numeric(b.dtype, label, [&](auto etag) {
           using E = decltype(etag);
           broadcast_loop(pa, a.shape, b.as<const E>(), b_shape_, y, out[0]->shape, [](T x, E e) {
-            return static_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(e)));
+            return saturate_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(e)));
           });
         });
         return;
       }
       const T* pb = b.as<const T>();
       switch (k_) {
-        case Binary::kAdd: broadcast_loop(pa, a.shape, pb, b_shape_, y, out[0]->shape, [](T x, T z) { return static_cast<T>(x + z); }); break;
-        case Binary::kSub: broadcast_loop(pa, a.shape, pb, b_shape_, y, out[0]->shape, [](T x, T z) { return static_cast<T>(x - z); }); break;
-        case Binary::kMul: broadcast_loop(pa, a.shape, pb, b_shape_, y, out[0]->shape, [](T x, T z) { return static_cast<T>(x * z); }); break;
+        case Binary::kAdd: broadcast_loop(pa, a.shape, pb, b_shape_, y, out[0]->shape, [](T x, T z) { return wrap_add(x, z); }); break;
+        case Binary::kSub: broadcast_loop(pa, a.shape, pb, b_shape_, y, out[0]->shape, [](T x, T z) { return wrap_sub(x, z); }); break;
+        case Binary::kMul: broadcast_loop(pa, a.shape, pb, b_shape_, y, out[0]->shape, [](T x, T z) { return wrap_mul(x, z); }); break;
         case Binary::kDiv:
           if constexpr (std::is_integral_v<T>) {
             broadcast_loop(pa, a.shape, pb, b_shape_, y, out[0]->shape, [this](T x, T z) {
               if (z == 0) error("integer division by zero");
+              if constexpr (std::is_signed_v<T>) {
+                if (z == T(-1)) return wrap_sub(T(0), x);  // INT_MIN / -1 wraps
+              }
               return static_cast<T>(x / z);
             });
           } else {

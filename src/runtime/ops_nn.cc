@@ -48,6 +48,13 @@ struct WindowAttrs {
     pads = c.get_ints("pads");
     ceil_mode = c.get_int("ceil_mode", 0) != 0;
     if (pool && kernel.empty()) c.error("attribute 'kernel_shape' is required");
+    // Bounds keep the size arithmetic far from int64 overflow; real models are many orders below.
+    constexpr int64_t kMax = int64_t{1} << 30;
+    for (const auto* v : {&kernel, &strides, &dilations, &pads}) {
+      for (int64_t x : *v) {
+        if (x < -kMax || x > kMax) c.error("kernel_shape/strides/dilations/pads value " + std::to_string(x) + " is out of range");
+      }
+    }
   }
 
   // in_shape: N, C, spatial...; kernel from the weights when not given.
@@ -185,6 +192,11 @@ class ConvTransposeOp : public Op {
     attrs_.parse(c, false);
     output_padding_ = c.get_ints("output_padding");
     output_shape_ = c.get_ints("output_shape");
+    for (const auto* v : {&output_padding_, &output_shape_}) {
+      for (int64_t x : *v) {
+        if (x < 0 || x > (int64_t{1} << 30)) c.error("output_padding/output_shape value " + std::to_string(x) + " is out of range");
+      }
+    }
     if (group_ < 1) c.error("group must be >= 1");
   }
   void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
@@ -201,12 +213,22 @@ class ConvTransposeOp : public Op {
     const std::vector<int64_t> kdims(wt->shape.begin() + 2, wt->shape.end());
     const std::vector<int64_t>& k = attrs_.kernel.empty() ? kdims : attrs_.kernel;
     if (k.size() != w.nsp || k != kdims) error("kernel_shape does not match W");
+    auto check_len = [&](const std::vector<int64_t>& v, size_t n, size_t alt, const char* name) {
+      if (!v.empty() && v.size() != n && v.size() != alt) error(std::string(name) + " has " + std::to_string(v.size()) + " entries");
+    };
+    check_len(attrs_.strides, w.nsp, w.nsp, "strides");
+    check_len(attrs_.dilations, w.nsp, w.nsp, "dilations");
+    check_len(attrs_.pads, 2 * w.nsp, 2 * w.nsp, "pads");
+    check_len(output_padding_, w.nsp, w.nsp, "output_padding");
+    check_len(output_shape_, w.nsp, w.nsp + 2, "output_shape");
+    if (wt->shape[1] * group_ > (int64_t{1} << 30) || xs[1] % group_ != 0) error("channels are not divisible by group");
     for (size_t i = 0; i < w.nsp; ++i) {
       w.in[i] = xs[i + 2];
       w.k[i] = k[i];
       w.s[i] = attrs_.strides.empty() ? 1 : attrs_.strides.at(i);
       w.d[i] = attrs_.dilations.empty() ? 1 : attrs_.dilations.at(i);
       const int64_t op = output_padding_.empty() ? 0 : output_padding_.at(i);
+      if (w.k[i] < 1 || w.s[i] < 1 || w.d[i] < 1) error("kernel, strides and dilations must be positive");
       const int64_t eff = (w.k[i] - 1) * w.d[i] + 1;
       const int64_t full = w.s[i] * (w.in[i] - 1) + op + eff;
       int64_t target = -1;
@@ -592,7 +614,7 @@ class MatMulOp : public Op {
         for (int64_t i = 0; i < m_; ++i)
           for (int64_t j = 0; j < n_; ++j) {
             Acc acc = 0;
-            for (int64_t p = 0; p < k_; ++p) acc += static_cast<Acc>(ap[i * k_ + p]) * static_cast<Acc>(bp[p * n_ + j]);
+            for (int64_t p = 0; p < k_; ++p) acc = wrap_add(acc, wrap_mul(static_cast<Acc>(ap[i * k_ + p]), static_cast<Acc>(bp[p * n_ + j])));
             yp[i * n_ + j] = static_cast<T>(acc);
           }
         for (size_t d = r; d-- > 0;) {
@@ -787,7 +809,7 @@ class ReduceOp : public Op {
       for (size_t i = 0; i < n; ++i) {
         const Acc v = static_cast<Acc>(x[i]);
         Acc& a = acc[off];
-        a = is_max ? std::max(a, v) : is_min ? std::min(a, v) : a + v;
+        a = is_max ? std::max(a, v) : is_min ? std::min(a, v) : wrap_add(a, v);
         for (size_t d = r; d-- > 0;) {
           if (++idx[d] < s[d]) {
             off += ost[d];
@@ -800,7 +822,11 @@ class ReduceOp : public Op {
       const size_t count = no ? n / no : 0;
       for (size_t i = 0; i < no; ++i) {
         if (k_ == Reduce::kMean) {
-          y[i] = count ? static_cast<T>(acc[i] / static_cast<Acc>(count)) : static_cast<T>(std::numeric_limits<double>::quiet_NaN());
+          if constexpr (std::is_floating_point_v<T>) {
+            y[i] = count ? static_cast<T>(acc[i] / static_cast<Acc>(count)) : std::numeric_limits<T>::quiet_NaN();
+          } else {
+            y[i] = count ? static_cast<T>(acc[i] / static_cast<Acc>(count)) : T(0);
+          }
         } else {
           y[i] = static_cast<T>(acc[i]);
         }
@@ -881,7 +907,9 @@ class ResizeOp : public Op {
         if (!(sc > 0)) error("scales must be positive");
         scale_[axes[i]] = sc;
         const double roi_len = coord_ == "tf_crop_and_resize" ? roi_end_[axes[i]] - roi_start_[axes[i]] : 1.0;
-        os[axes[i]] = static_cast<int64_t>(std::floor(s[axes[i]] * roi_len * static_cast<float>(sc)));
+        const double len = std::floor(s[axes[i]] * roi_len * static_cast<float>(sc));
+        if (!(len >= 0 && len <= 1e12)) error("scales give an invalid output size");
+        os[axes[i]] = static_cast<int64_t>(len);
       }
     } else {
       const std::vector<int64_t> sz = to_int64s(*sizes, label + ": sizes");
@@ -900,12 +928,22 @@ class ResizeOp : public Op {
         }
         for (int64_t a : axes) {
           scale_[a] = sc;
-          os[a] = static_cast<int64_t>(std::nearbyint(s[a] * sc));
+          const double len = std::nearbyint(s[a] * sc);
+          if (!(len >= 0 && len <= 1e12)) error("sizes give an invalid output size");
+          os[a] = static_cast<int64_t>(len);
         }
       }
     }
+    out[0]->dtype = ElemType::kFloat;
+    out[0]->shape = os;
+  }
+  void prepare(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const Shape& s = in[0]->shape;
+    const Shape& os = out[0]->shape;
+    const size_t r = s.size();
     idx_.assign(r, {});
     wt_.assign(r, {});
+    begin_.assign(r, {});
     outside_.assign(r, {});
     for (size_t d = 0; d < r; ++d) {
       const int64_t in_len = s[d], out_len = os[d];
@@ -913,11 +951,11 @@ class ResizeOp : public Op {
       for (int64_t o = 0; o < out_len; ++o) {
         const double x = source_coord(o, d, in_len, out_len);
         outside_[d].push_back(coord_ == "tf_crop_and_resize" && (x < 0 || x > in_len - 1));
+        begin_[d].push_back(static_cast<int64_t>(idx_[d].size()));
         add_taps(d, x, in_len);
       }
+      begin_[d].push_back(static_cast<int64_t>(idx_[d].size()));
     }
-    out[0]->dtype = ElemType::kFloat;
-    out[0]->shape = os;
   }
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     const Shape& s = in[0]->shape;
@@ -926,28 +964,38 @@ class ResizeOp : public Op {
     const auto ist = strides_of(s);
     const float* x = in[0]->as<const float>();
     float* y = out[0]->as<float>();
-    std::array<int64_t, kMaxLoopRank> idx{}, tap{};
-    size_t combos = 1;
-    for (size_t d = 0; d < r; ++d) combos *= static_cast<size_t>(taps_);
+    std::array<int64_t, kMaxLoopRank> idx{}, tap{}, first{}, count{};
     for (size_t o = 0; o < n; ++o) {
-      bool outside = false;
-      for (size_t d = 0; d < r; ++d) outside = outside || outside_[d][idx[d]];
+      bool outside = false, empty = false;
+      for (size_t d = 0; d < r; ++d) {
+        outside = outside || outside_[d][idx[d]];
+        first[d] = begin_[d][idx[d]];
+        count[d] = begin_[d][idx[d] + 1] - first[d];
+        empty = empty || count[d] == 0;
+        tap[d] = 0;
+      }
       if (outside) {
         y[o] = extrapolation_;
+      } else if (empty) {
+        y[o] = 0.0f;
       } else {
+        // Odometer over the non-zero taps of every axis (identity axes have exactly one).
         double acc = 0;
-        for (size_t c = 0; c < combos; ++c) {
-          size_t rest = c;
+        for (;;) {
           double w = 1;
           int64_t off = 0;
           for (size_t d = 0; d < r; ++d) {
-            tap[d] = static_cast<int64_t>(rest % taps_);
-            rest /= taps_;
-            const size_t k = static_cast<size_t>(idx[d] * taps_ + tap[d]);
+            const size_t k = static_cast<size_t>(first[d] + tap[d]);
             w *= wt_[d][k];
             off += idx_[d][k] * ist[d];
           }
-          if (w != 0) acc += w * x[off];
+          acc += w * x[off];
+          size_t d = r;
+          while (d-- > 0) {
+            if (++tap[d] < count[d]) break;
+            tap[d] = 0;
+          }
+          if (d == static_cast<size_t>(-1)) break;
         }
         y[o] = static_cast<float>(acc);
       }
@@ -977,6 +1025,8 @@ class ResizeOp : public Op {
     return x + a * (in_len - 1);
   }
   void add_taps(size_t d, double x, int64_t in_len) {
+    // Beyond these bounds every tap clamps to the same edge: clamping keeps results and casts defined.
+    x = std::isnan(x) ? 0.0 : std::clamp(x, -4.0, static_cast<double>(in_len) + 3.0);
     auto clamp_idx = [&](int64_t i) { return std::clamp<int64_t>(i, 0, in_len - 1); };
     if (mode_ == "nearest") {
       int64_t i;
@@ -989,7 +1039,7 @@ class ResizeOp : public Op {
       }
       idx_[d].push_back(clamp_idx(i));
       wt_[d].push_back(1.0);
-      return;
+      return;  // nearest: one tap
     }
     const double f = std::floor(x), t = x - f;
     const int64_t base = static_cast<int64_t>(f);
@@ -1018,6 +1068,7 @@ class ResizeOp : public Op {
       for (int k = 0; k < taps_; ++k) c[k] = sum != 0 ? c[k] / sum : 0;
     }
     for (int k = 0; k < taps_; ++k) {
+      if (c[k] == 0) continue;  // only non-zero taps are stored
       idx_[d].push_back(clamp_idx(at[k]));
       wt_[d].push_back(c[k]);
     }
@@ -1033,6 +1084,7 @@ class ResizeOp : public Op {
   std::vector<double> scale_, roi_start_, roi_end_;
   std::vector<std::vector<int64_t>> idx_;
   std::vector<std::vector<double>> wt_;
+  std::vector<std::vector<int64_t>> begin_;  // per axis: first tap of each output position (+ end)
   std::vector<std::vector<bool>> outside_;
 };
 

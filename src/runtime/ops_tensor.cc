@@ -57,7 +57,7 @@ class ReshapeOp : public Op {
       } else {
         s[i] = spec[i];
       }
-      known *= s[i];
+      if (__builtin_mul_overflow(known, s[i], &known)) error("shape " + shape_str(spec) + " overflows int64");
     }
     const int64_t total = static_cast<int64_t>(in[0]->numel());
     if (infer_at >= 0) {
@@ -283,7 +283,7 @@ class SplitOp : public Op {
     if (static_cast<int64_t>(split.size()) != n) error("split has " + std::to_string(split.size()) + " entries for " + std::to_string(n) + " outputs");
     int64_t total = 0;
     for (int64_t v : split) {
-      if (v < 0) error("split has a negative entry");
+      if (v < 0 || v > dim) error("split entry " + std::to_string(v) + " is outside [0, " + std::to_string(dim) + "]");
       total += v;
     }
     if (total != dim) error("split sums to " + std::to_string(total) + ", not the axis size " + std::to_string(dim));
@@ -356,19 +356,21 @@ class SliceOp : public Op {
       const int64_t a = norm_axis(*this, axes[i], r);
       if (seen[a]) error("axes has a duplicate entry");
       seen[a] = true;
-      const int64_t dim = s[a], step = steps[i];
-      if (step == 0) error("steps cannot be 0");
+      const int64_t dim = s[a];
+      if (steps[i] == 0) error("steps cannot be 0");
+      // Steps beyond +-dim select the same elements as +-dim; clamping keeps the arithmetic in range.
+      const int64_t step = std::clamp<int64_t>(steps[i], -std::max<int64_t>(dim, 1), std::max<int64_t>(dim, 1));
       int64_t b = starts[i], e = ends[i];
       if (b < 0) b += dim;
       if (e < 0) e += dim;
       if (step > 0) {
         b = std::clamp<int64_t>(b, 0, dim);
         e = std::clamp<int64_t>(e, 0, dim);
-        os[a] = e > b ? (e - b + step - 1) / step : 0;
+        os[a] = e > b ? (e - b - 1) / step + 1 : 0;
       } else {
         b = std::clamp<int64_t>(b, 0, dim - 1);
         e = std::clamp<int64_t>(e, -1, dim - 1);
-        os[a] = b > e ? (b - e + (-step) - 1) / (-step) : 0;
+        os[a] = b > e ? (b - e - 1) / (-step) + 1 : 0;
       }
       start_[a] = b;
       step_[a] = step;
@@ -526,12 +528,16 @@ class PadOp : public Op {
         case ElemType::kFloat: { const float f = static_cast<float>(v); std::memcpy(fill_.data(), &f, 4); break; }
         case ElemType::kDouble: std::memcpy(fill_.data(), &v, 8); break;
         case ElemType::kFloat16: { const uint16_t h = fp32_to_fp16(static_cast<float>(v)); std::memcpy(fill_.data(), &h, 2); break; }
-        case ElemType::kInt64: { const int64_t i = static_cast<int64_t>(v); std::memcpy(fill_.data(), &i, 8); break; }
-        case ElemType::kInt32: { const int32_t i = static_cast<int32_t>(v); std::memcpy(fill_.data(), &i, 4); break; }
-        default: fill_[0] = static_cast<uint8_t>(static_cast<int64_t>(v)); break;
+        case ElemType::kInt64: { const int64_t i = saturate_cast<int64_t>(v); std::memcpy(fill_.data(), &i, 8); break; }
+        case ElemType::kInt32: { const int32_t i = saturate_cast<int32_t>(v); std::memcpy(fill_.data(), &i, 4); break; }
+        case ElemType::kInt8: fill_[0] = static_cast<uint8_t>(saturate_cast<int8_t>(v)); break;
+        default: fill_[0] = saturate_cast<uint8_t>(v); break;
       }
     }
     if (pads.size() != 2 * r) error("pads has " + std::to_string(pads.size()) + " entries, expected " + std::to_string(2 * r));
+    for (int64_t p : pads) {
+      if (p < -(int64_t{1} << 40) || p > (int64_t{1} << 40)) error("pads entry " + std::to_string(p) + " is out of range");
+    }
     begin_.assign(pads.begin(), pads.begin() + r);
     Shape os(r);
     for (size_t d = 0; d < r; ++d) {
