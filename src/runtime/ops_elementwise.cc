@@ -294,14 +294,43 @@ D convert(S x) {
   }
 }
 
+// Tags for the two element types without a plain arithmetic C++ type: bool is stored as one byte
+// (any non-zero byte reads as true: reading such bytes through `bool` would be undefined), and
+// float16 as its bits.
+struct BoolTag {};
+struct HalfTag {};
+
 template <typename F>
 void dispatch_all(ElemType t, const std::string& who, F&& f) {
   if (t == ElemType::kBool) {
-    f(bool{});
+    f(BoolTag{});
   } else if (t == ElemType::kFloat16) {
-    f(uint16_t{});  // half bits
+    f(HalfTag{});
   } else {
     dispatch_numeric(t, who, f);
+  }
+}
+
+// Element i of a source tensor as its natural value type (bool -> uint8 0/1, half -> float).
+template <typename S>
+auto load_elem(const void* p, size_t i) {
+  if constexpr (std::is_same_v<S, BoolTag>) {
+    return static_cast<uint8_t>(static_cast<const uint8_t*>(p)[i] != 0);
+  } else if constexpr (std::is_same_v<S, HalfTag>) {
+    return fp16_to_fp32(static_cast<const uint16_t*>(p)[i]);
+  } else {
+    return static_cast<const S*>(p)[i];
+  }
+}
+
+template <typename D, typename V>
+void store_elem(void* p, size_t i, V v) {
+  if constexpr (std::is_same_v<D, BoolTag>) {
+    static_cast<uint8_t*>(p)[i] = v != V(0) ? 1 : 0;
+  } else if constexpr (std::is_same_v<D, HalfTag>) {
+    static_cast<uint16_t*>(p)[i] = fp32_to_fp16(convert<float>(v));
+  } else {
+    static_cast<D*>(p)[i] = convert<D>(v);
   }
 }
 
@@ -320,23 +349,18 @@ class CastOp : public Op {
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     const ElemType from = in[0]->dtype;
     const size_t n = in[0]->numel();
+    if (from == to_) {  // includes half -> half: bit copy
+      if (in[0]->bytes()) std::memcpy(out[0]->data, in[0]->data, in[0]->bytes());
+      if (from == ElemType::kBool) {
+        for (size_t i = 0; i < n; ++i) out[0]->as<uint8_t>()[i] = out[0]->as<uint8_t>()[i] != 0;
+      }
+      return;
+    }
     dispatch_all(from, label, [&](auto stag) {
       using S = decltype(stag);
       dispatch_all(to_, label, [&](auto dtag) {
         using D = decltype(dtag);
-        const S* x = in[0]->as<const S>();
-        D* y = out[0]->as<D>();
-        for (size_t i = 0; i < n; ++i) {
-          if constexpr (std::is_same_v<S, uint16_t> && std::is_same_v<D, uint16_t>) {
-            y[i] = x[i];
-          } else if constexpr (std::is_same_v<S, uint16_t>) {  // from half
-            y[i] = convert<D>(fp16_to_fp32(x[i]));
-          } else if constexpr (std::is_same_v<D, uint16_t>) {  // to half
-            y[i] = fp32_to_fp16(convert<float>(x[i]));
-          } else {
-            y[i] = convert<D>(x[i]);
-          }
-        }
+        for (size_t i = 0; i < n; ++i) store_elem<D>(out[0]->data, i, load_elem<S>(in[0]->data, i));
       });
     });
   }

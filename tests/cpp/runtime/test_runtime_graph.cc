@@ -240,3 +240,23 @@ TEST_CASE("Gelu (opset 20) exact and tanh approximation", "[runtime]") {
                               {value_info("y", kF32, {4})}, {}, 20)),
              Contains("'gl'") && Contains("approximate='fast'"));
 }
+
+TEST_CASE("graph outputs that are inputs or constants, and unused inputs", "[runtime]") {
+  // y = x passed through with no node, c = an initializer, z = Relu(x); u is unused.
+  auto m = load(model({node("Relu", {"x"}, {"z"})}, {value_info("x", kF32, {2}), value_info("u", kF32, {1})},
+                      {value_info("x", kF32, {2}), value_info("c", kF32, {3}), value_info("z", kF32, {2})},
+                      {tensor_f32("c", {3}, {7, 8, 9})}));
+  const float x[2] = {-1, 2}, u = 5;
+  std::memcpy(m->stage_input(0, ElemType::kFloat, {2}), x, 8);
+  std::memcpy(m->stage_input(1, ElemType::kFloat, {1}), &u, 4);
+  m->run();
+  CHECK(m->output(0).as<const float>()[1] == 2.0f);
+  CHECK(m->output(1).as<const float>()[2] == 9.0f);
+  CHECK(m->output(2).as<const float>()[0] == 0.0f);
+  CHECK(m->num_steps() == 1);
+}
+
+TEST_CASE("a missing feed is reported by name", "[runtime]") {
+  auto m = load(relu_model());
+  CHECK_THROWS_WITH(m->run(), Contains("input 'x' was not given"));
+}
