@@ -191,11 +191,15 @@ class BinaryOp : public Op {
       const T* pa = a.as<const T>();
       T* y = out[0]->as<T>();
       if (k_ == Binary::kPow) {
+        // The exponent may have another type: widen it to double once (no per-type-pair loops).
+        const size_t nb = b.numel();
+        exponent_.resize(nb);
         dispatch_numeric(b.dtype, label, [&](auto etag) {
           using E = decltype(etag);
-          broadcast_loop(pa, a.shape, b.as<const E>(), b_shape_, y, out[0]->shape, [](T x, E e) {
-            return saturate_cast<T>(std::pow(static_cast<double>(x), static_cast<double>(e)));
-          });
+          for (size_t i = 0; i < nb; ++i) exponent_[i] = static_cast<double>(b.as<const E>()[i]);
+        });
+        broadcast_loop(pa, a.shape, exponent_.data(), b_shape_, y, out[0]->shape, [](T x, double e) {
+          return saturate_cast<T>(std::pow(static_cast<double>(x), e));
         });
         return;
       }
@@ -224,6 +228,7 @@ class BinaryOp : public Op {
 
  private:
   Binary k_;
+  std::vector<double> exponent_;  // Pow: the exponent widened to double (capacity kept across runs)
   bool legacy_;
   int64_t legacy_axis_;
   Shape b_shape_;
