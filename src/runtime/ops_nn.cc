@@ -143,6 +143,14 @@ class ConvOp : public Op {
   }
 
  private:
+  // Kernel taps [lo, hi) of one axis whose input position o*s - pb + k*d lies inside [0, in).
+  static void tap_range(int64_t o, int64_t s, int64_t pb, int64_t d, int64_t k, int64_t in, int64_t& lo, int64_t& hi) {
+    const int64_t base = o * s - pb;
+    lo = base >= 0 ? 0 : (-base + d - 1) / d;
+    hi = in - base <= 0 ? 0 : std::min(k, (in - base + d - 1) / d);
+    if (hi < lo) hi = lo;
+  }
+
   void conv_nchw_ref(const float* x, const Shape& xs, const float* wt, const Shape& ws, const float* bias, float* y) const {
     const int64_t n_batch = xs[0], cin = xs[1], cout = ws[0], cin_g = cin / group_, cout_g = cout / group_;
     const Window& w = w_;
@@ -151,29 +159,33 @@ class ConvOp : public Op {
       for (int64_t oc = 0; oc < cout; ++oc) {
         const int64_t g = oc / cout_g;
         float* yo = y + (n * cout + oc) * out_sp;
-        for (int64_t o0 = 0; o0 < w.out[0]; ++o0)
-          for (int64_t o1 = 0; o1 < w.out[1]; ++o1)
+        for (int64_t o0 = 0; o0 < w.out[0]; ++o0) {
+          int64_t a0, b0;
+          tap_range(o0, w.s[0], w.pb[0], w.d[0], w.k[0], w.in[0], a0, b0);
+          for (int64_t o1 = 0; o1 < w.out[1]; ++o1) {
+            int64_t a1, b1;
+            tap_range(o1, w.s[1], w.pb[1], w.d[1], w.k[1], w.in[1], a1, b1);
             for (int64_t o2 = 0; o2 < w.out[2]; ++o2) {
+              int64_t a2, b2;
+              tap_range(o2, w.s[2], w.pb[2], w.d[2], w.k[2], w.in[2], a2, b2);
               double acc = bias ? bias[oc] : 0.0;
               for (int64_t ic = 0; ic < cin_g; ++ic) {
                 const float* xi = x + (n * cin + g * cin_g + ic) * in_sp;
                 const float* wk = wt + (oc * cin_g + ic) * k_sp;
-                for (int64_t k0 = 0; k0 < w.k[0]; ++k0) {
+                for (int64_t k0 = a0; k0 < b0; ++k0) {
                   const int64_t i0 = o0 * w.s[0] - w.pb[0] + k0 * w.d[0];
-                  if (i0 < 0 || i0 >= w.in[0]) continue;
-                  for (int64_t k1 = 0; k1 < w.k[1]; ++k1) {
+                  for (int64_t k1 = a1; k1 < b1; ++k1) {
                     const int64_t i1 = o1 * w.s[1] - w.pb[1] + k1 * w.d[1];
-                    if (i1 < 0 || i1 >= w.in[1]) continue;
-                    for (int64_t k2 = 0; k2 < w.k[2]; ++k2) {
-                      const int64_t i2 = o2 * w.s[2] - w.pb[2] + k2 * w.d[2];
-                      if (i2 < 0 || i2 >= w.in[2]) continue;
-                      acc += static_cast<double>(xi[(i0 * w.in[1] + i1) * w.in[2] + i2]) * wk[(k0 * w.k[1] + k1) * w.k[2] + k2];
-                    }
+                    const int64_t row = (i0 * w.in[1] + i1) * w.in[2] + o2 * w.s[2] - w.pb[2];  // + k2 * d2 >= 0
+                    const float* wrow = wk + (k0 * w.k[1] + k1) * w.k[2];
+                    for (int64_t k2 = a2; k2 < b2; ++k2) acc += static_cast<double>(xi[row + k2 * w.d[2]]) * wrow[k2];
                   }
                 }
               }
               yo[(o0 * w.out[1] + o1) * w.out[2] + o2] = static_cast<float>(acc);
             }
+          }
+        }
       }
     }
   }
@@ -611,12 +623,17 @@ class MatMulOp : public Op {
         const T* ap = a + ao * m_ * k_;
         const T* bp = b + bo * k_ * n_;
         T* yp = y + bi * m_ * n_;
-        for (int64_t i = 0; i < m_; ++i)
-          for (int64_t j = 0; j < n_; ++j) {
-            Acc acc = 0;
-            for (int64_t p = 0; p < k_; ++p) acc = wrap_add(acc, wrap_mul(static_cast<Acc>(ap[i * k_ + p]), static_cast<Acc>(bp[p * n_ + j])));
-            yp[i * n_ + j] = static_cast<T>(acc);
+        // i-p-j order (rows of B read contiguously) into a row of Acc accumulators.
+        Acc* acc = reinterpret_cast<Acc*>(row_.data());
+        for (int64_t i = 0; i < m_; ++i) {
+          std::fill(acc, acc + n_, Acc(0));
+          for (int64_t p = 0; p < k_; ++p) {
+            const Acc av = static_cast<Acc>(ap[i * k_ + p]);
+            const T* brow = bp + p * n_;
+            for (int64_t j = 0; j < n_; ++j) acc[j] = wrap_add(acc[j], wrap_mul(av, static_cast<Acc>(brow[j])));
           }
+          for (int64_t j = 0; j < n_; ++j) yp[i * n_ + j] = static_cast<T>(acc[j]);
+        }
         for (size_t d = r; d-- > 0;) {
           if (++idx[d] < batch_[d]) break;
           idx[d] = 0;
@@ -625,9 +642,14 @@ class MatMulOp : public Op {
     });
   }
 
+  void prepare(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    row_.assign(static_cast<size_t>(std::max<int64_t>(n_, 1)), 0);  // 8-byte accumulators (double or int64)
+  }
+
  private:
   int64_t m_ = 0, k_ = 0, n_ = 0;
   Shape batch_, a_batch_, b_batch_;
+  std::vector<uint64_t> row_;
 };
 
 // ---- Softmax / LogSoftmax ----
