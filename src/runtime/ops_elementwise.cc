@@ -379,9 +379,9 @@ class CastOp : public Op {
 class IdentityOp : public Op {
  public:
   IdentityOp(const OpContext& c, bool dropout) : dropout_(dropout) {
+    // Inference: Dropout is the identity, whatever the pre-7 is_test attribute says (as in other
+    // inference runtimes); only an explicit training_mode=true input is rejected.
     c.check_inputs(1, dropout ? 3 : 1);
-    if (dropout && c.opset() < 7 && c.get_int("is_test", 0) == 0) c.error("training-mode Dropout is not supported");
-    if (dropout && c.get_int("seed", 0) != 0) {}  // seeds only matter in training mode
   }
   std::vector<int> value_inputs() const override { return dropout_ ? std::vector<int>{2} : std::vector<int>{}; }
   void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {

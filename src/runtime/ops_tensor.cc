@@ -37,10 +37,16 @@ void copy_all(const Tensor& in, Tensor& out) {
 
 class ReshapeOp : public Op {
  public:
-  explicit ReshapeOp(const OpContext& c) : allowzero_(c.get_int("allowzero", 0) != 0) { c.check_inputs(2, 2); }
-  std::vector<int> value_inputs() const override { return {1}; }
+  explicit ReshapeOp(const OpContext& c) : allowzero_(c.get_int("allowzero", 0) != 0), attr_form_(c.opset() < 5) {
+    c.check_inputs(attr_form_ ? 1 : 2, attr_form_ ? 1 : 2);
+    if (attr_form_) {  // opsets 1-4: the shape is an attribute
+      if (!c.has("shape")) c.error("attribute 'shape' is required");
+      shape_attr_ = c.get_ints("shape");
+    }
+  }
+  std::vector<int> value_inputs() const override { return attr_form_ ? std::vector<int>{} : std::vector<int>{1}; }
   void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
-    const std::vector<int64_t> spec = to_int64s(*in[1], label + ": shape");
+    const std::vector<int64_t> spec = attr_form_ ? shape_attr_ : to_int64s(*in[1], label + ": shape");
     Shape s(spec.size());
     int infer_at = -1;
     int64_t known = 1;
@@ -74,7 +80,8 @@ class ReshapeOp : public Op {
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override { copy_all(*in[0], *out[0]); }
 
  private:
-  bool allowzero_;
+  bool allowzero_, attr_form_;
+  std::vector<int64_t> shape_attr_;
 };
 
 class FlattenOp : public Op {
@@ -210,8 +217,8 @@ class TransposeOp : public Op {
 class ConcatOp : public Op {
  public:
   explicit ConcatOp(const OpContext& c) {
-    if (!c.has("axis")) c.error("attribute 'axis' is required");
-    axis_ = c.get_int("axis", 0);
+    if (!c.has("axis") && c.opset() >= 4) c.error("attribute 'axis' is required");
+    axis_ = c.get_int("axis", 1);  // opsets 1-3: optional, default 1
     c.check_inputs(1, 1 << 20);
   }
   void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {

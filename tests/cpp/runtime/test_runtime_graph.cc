@@ -260,3 +260,17 @@ TEST_CASE("a missing feed is reported by name", "[runtime]") {
   auto m = load(relu_model());
   CHECK_THROWS_WITH(m->run(), Contains("input 'x' was not given"));
 }
+
+TEST_CASE("pre-opset-7 forms: Reshape shape attribute, Concat default axis, legacy broadcast", "[runtime]") {
+  const std::vector<float> x{1, 2, 3, 4, 5, 6};
+  auto r4 = load(model({node("Reshape", {"x"}, {"y"}, {attr_ints("shape", {3, -1})})}, {value_info("x", kF32, {2, 3})},
+                       {value_info("y", kF32, {3, 2})}, {}, 4));
+  run1(*r4, {2, 3}, x);
+  CHECK(r4->output(0).shape == wasmq::rt::Shape{3, 2});
+  auto c3 = load(model({node("Concat", {"x", "x"}, {"y"})}, {value_info("x", kF32, {2, 3})}, {value_info("y", kF32, {2, 6})}, {}, 3));
+  CHECK(run1(*c3, {2, 3}, x) == std::vector<float>{1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6});
+  // Opset 6 Add with broadcast=1, axis=0: B [2] aligned with A's first axis.
+  auto a6 = load(model({node("Add", {"x", "b"}, {"y"}, {attr_int("broadcast", 1), attr_int("axis", 0)})}, {value_info("x", kF32, {2, 3})},
+                       {value_info("y", kF32, {2, 3})}, {tensor_f32("b", {2}, {10, 20})}, 6));
+  CHECK(run1(*a6, {2, 3}, x) == std::vector<float>{11, 12, 13, 24, 25, 26});
+}
