@@ -27,7 +27,8 @@ std::shared_ptr<onnx::TensorData> constant_value(const onnx::NodeDef& n) {
   };
   if (a.name == "value") {
     if (!a.t) fail(n.label + ": attribute 'value' must be a TENSOR");
-    *t = *a.t;
+    if (n.outputs.size() != 1 || n.outputs[0].empty()) fail(n.label + ": Constant must have one output");
+    return a.t;  // shared with the attribute: the weights are held once
   } else if (a.name == "value_float") {
     t->dtype = ElemType::kFloat;
     put(&a.f, 4);
@@ -70,7 +71,7 @@ std::unique_ptr<Model> Model::load(const uint8_t* data, size_t size) {
   return m;
 }
 
-void Model::build(const onnx::ModelDef& m) {
+void Model::build(onnx::ModelDef& m) {
   const auto op_it = m.opsets.find("");
   if (op_it == m.opsets.end()) fail("model does not import the default ONNX opset (ai.onnx)");
   if (op_it->second < kMinOpset || op_it->second > kMaxOpset) {
@@ -78,7 +79,7 @@ void Model::build(const onnx::ModelDef& m) {
          std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset));
   }
   opset_ = static_cast<int>(op_it->second);
-  const onnx::GraphDef& g = m.graph;
+  onnx::GraphDef& g = m.graph;
 
   std::map<std::string, int> ids;
   auto define = [&](const std::string& name, Value v) {
@@ -90,14 +91,16 @@ void Model::build(const onnx::ModelDef& m) {
     return id;
   };
 
-  for (const onnx::TensorData& t : g.initializers) {
+  for (onnx::TensorData& t : g.initializers) {
     if (t.name.empty()) fail("an initializer has no name");
     Value v;
     v.kind = Value::Kind::kConst;
     v.const_index = static_cast<int>(consts_.size());
-    consts_.push_back(std::make_shared<onnx::TensorData>(t));
-    define(t.name, v);
+    const std::string name = t.name;
+    consts_.push_back(std::make_shared<onnx::TensorData>(std::move(t)));  // weights are held once
+    define(name, v);
   }
+  g.initializers.clear();
   for (const onnx::ValueInfoDef& in : g.inputs) {
     if (ids.count(in.name)) continue;  // IR < 4: initializers are also listed as inputs
     if (in.name.empty()) fail("a graph input has no name");

@@ -68,7 +68,7 @@ class Model {
 
  private:
   Model() = default;
-  void build(const onnx::ModelDef& m);
+  void build(onnx::ModelDef& m);  // moves the initializers out of m
   void plan();
   bool signature_changed();
 

@@ -119,3 +119,23 @@ test('Gemm with transB and a bias, through the JS API', async () => {
     m.dispose();
   }
 });
+
+test('weights are held once in wasm memory', async () => {
+  const { loadModel, mod } = await wasmq();
+  const n = 1 << 20;  // 4 MiB of float weights
+  const bytes = model({
+    nodes: [node('Add', ['x', 'w'], ['y'])],
+    inputs: [valueInfo('x', F32, [n])],
+    outputs: [valueInfo('y', F32, [n])],
+    initializers: [tensor('w', F32, [n], new Float32Array(n).fill(0.5))],
+  });
+  const before = mod.modelHeapInUse();
+  const m = await loadModel(bytes);
+  try {
+    const grown = mod.modelHeapInUse() - before;
+    assert.ok(grown >= 4 * n && grown < 4 * n * 1.25, `heap grew by ${grown} bytes for ${4 * n} bytes of weights`);
+  } finally {
+    m.dispose();
+  }
+  assert.ok(mod.modelHeapInUse() - before < 4096, 'dispose frees the weights');
+});
