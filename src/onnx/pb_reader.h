@@ -127,7 +127,7 @@ class PbReader {
   }
 
   [[noreturn]] void error(const std::string& what) const {
-    fail("malformed ONNX protobuf in " + where_ + ": " + what + " (at byte " + std::to_string(p_ - begin_) + ")");
+    fail("malformed ONNX protobuf in " + where_ + ": " + what + " (at byte " + std::to_string(p_ - begin_) + " of that message)");
   }
 
  private:
