@@ -28,3 +28,12 @@ test('every failing supported node test is a documented known failure', { skip: 
   const fixed = Object.keys(KNOWN_FAILURES).filter((n) => !r.failed.includes(n));
   assert.deepEqual(fixed, []);
 });
+
+test('pytorch-converted, pytorch-operator and simple test sets pass in full', { skip: haveData ? false : why }, async () => {
+  const { mod } = await wasmq();
+  for (const set of ['pytorch-converted', 'pytorch-operator', 'simple']) {
+    const r = await runConformance({ mod, dir: NODE_DIR.replace(/node$/, set) });
+    assert.ok(r.supported >= 5, `${set}: only ${r.supported} supported tests`);
+    assert.deepEqual(r.reasons, {}, set);
+  }
+});
