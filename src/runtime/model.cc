@@ -360,13 +360,34 @@ void Model::plan() {
     }
   }
 
-  // Liveness: the last step reading each value; graph outputs live to the end.
-  const int end = static_cast<int>(scheduled.size());
-  std::vector<int> last_use(values_.size(), -1);
-  for (int s = 0; s < end; ++s) {
-    for (int v : nodes_[scheduled[s]].inputs) {
-      if (v >= 0) last_use[v] = s;
+  // Aliasing: an op that only relabels its input's bytes (Reshape, Flatten, Squeeze, Unsqueeze,
+  // Identity) shares the buffer of an input that lives in the arena and runs no step. root[v] is
+  // the value that owns v's buffer.
+  std::vector<int> root(values_.size());
+  for (size_t v = 0; v < values_.size(); ++v) root[v] = static_cast<int>(v);
+  std::vector<int> steps;  // node indices that run
+  for (int k : scheduled) {
+    const Node& n = nodes_[k];
+    const int in0 = n.inputs.empty() ? -1 : n.inputs[0];
+    if (n.op->output_aliases_input() && in0 >= 0 && values_[in0].kind == Value::Kind::kNode && !known[in0] &&
+        tensors_[n.outputs[0]].bytes() == tensors_[in0].bytes()) {
+      root[n.outputs[0]] = root[in0];
+      continue;
     }
+    steps.push_back(k);
+  }
+
+  // Liveness per buffer owner: the last step reading it (through any alias); outputs live to the end.
+  const int end = static_cast<int>(steps.size());
+  std::vector<int> last_use(values_.size(), -1);
+  std::vector<bool> live_to_end(values_.size(), false);
+  for (int s = 0; s < end; ++s) {
+    for (int v : nodes_[steps[s]].inputs) {
+      if (v >= 0) last_use[root[v]] = s;
+    }
+  }
+  for (size_t v = 0; v < values_.size(); ++v) {
+    if (values_[v].is_output) live_to_end[root[v]] = true;
   }
   struct Live {
     size_t off, size;
@@ -376,7 +397,7 @@ void Model::plan() {
   std::vector<size_t> offset(values_.size(), 0);
   size_t arena = 0;
   for (int s = 0; s < end; ++s) {
-    for (int v : nodes_[scheduled[s]].outputs) {
+    for (int v : nodes_[steps[s]].outputs) {
       const size_t size = align_up(tensors_[v].bytes());
       std::sort(live.begin(), live.end(), [](const Live& a, const Live& b) { return a.off < b.off; });
       size_t at = 0;  // first fit among the gaps between live buffers
@@ -386,7 +407,7 @@ void Model::plan() {
       }
       offset[v] = at;
       arena = std::max(arena, at + size);
-      const int last = values_[v].is_output ? end : std::max(last_use[v], s);
+      const int last = live_to_end[v] ? end : std::max(last_use[v], s);
       live.push_back({at, size, last});
     }
     live.erase(std::remove_if(live.begin(), live.end(), [s](const Live& l) { return l.last <= s; }), live.end());
@@ -394,14 +415,14 @@ void Model::plan() {
   arena_.assign(std::max<size_t>(1, arena / 8 + 1), 0);
   arena_bytes_ = arena;
   uint8_t* base = reinterpret_cast<uint8_t*>(arena_.data());
+  for (int k : scheduled) {
+    for (int v : nodes_[k].outputs) tensors_[v].data = base + offset[root[v]];
+  }
   for (int s = 0; s < end; ++s) {
-    const Node& n = nodes_[scheduled[s]];
+    const Node& n = nodes_[steps[s]];
     Step step;
     step.op = n.op.get();
-    for (int v : n.outputs) {
-      tensors_[v].data = base + offset[v];
-      step.out.push_back(&tensors_[v]);
-    }
+    for (int v : n.outputs) step.out.push_back(&tensors_[v]);
     for (int v : n.inputs) step.in.push_back(v >= 0 ? &tensors_[v] : nullptr);
     steps_.push_back(std::move(step));
   }

@@ -59,6 +59,10 @@ class Op {
   virtual std::vector<int> value_inputs() const { return {}; }
   // true when run() reads only input shapes (Shape): such nodes are folded at plan time.
   virtual bool shape_only() const { return false; }
+  // true when output 0 holds exactly input 0's bytes (Reshape, Flatten, Squeeze, Unsqueeze,
+  // Identity): the planner may give it input 0's buffer and skip run(), which must still be correct
+  // (a copy) for the cases it does not alias.
+  virtual bool output_aliases_input() const { return false; }
 
   std::string label;  // set by create_op, for run-time errors
   [[noreturn]] void error(const std::string& message) const { fail(label + ": " + message); }

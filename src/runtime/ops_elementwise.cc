@@ -400,6 +400,7 @@ class IdentityOp : public Op {
     if (in[0]->bytes()) std::memcpy(out[0]->data, in[0]->data, in[0]->bytes());
     if (out.size() > 1) std::memset(out[1]->data, 1, out[1]->bytes());
   }
+  bool output_aliases_input() const override { return !dropout_; }  // Dropout may write a mask
 
  private:
   bool dropout_;

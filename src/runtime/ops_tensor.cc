@@ -78,6 +78,7 @@ class ReshapeOp : public Op {
     out[0]->shape = s;
   }
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override { copy_all(*in[0], *out[0]); }
+  bool output_aliases_input() const override { return true; }
 
  private:
   bool allowzero_, attr_form_;
@@ -97,6 +98,7 @@ class FlattenOp : public Op {
     out[0]->shape = {outer, inner};
   }
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override { copy_all(*in[0], *out[0]); }
+  bool output_aliases_input() const override { return true; }
 
  private:
   int64_t axis_;
@@ -152,6 +154,7 @@ class SqueezeOp : public Op {
     out[0]->shape = r;
   }
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override { copy_all(*in[0], *out[0]); }
+  bool output_aliases_input() const override { return true; }
 
  private:
   bool unsqueeze_, from_input_;

@@ -274,3 +274,21 @@ TEST_CASE("pre-opset-7 forms: Reshape shape attribute, Concat default axis, lega
                        {value_info("y", kF32, {2, 3})}, {tensor_f32("b", {2}, {10, 20})}, 6));
   CHECK(run1(*a6, {2, 3}, x) == std::vector<float>{11, 12, 13, 24, 25, 26});
 }
+
+TEST_CASE("Reshape/Flatten/Unsqueeze share their input's buffer instead of copying", "[runtime]") {
+  // x -> Neg -> a -> Reshape -> b -> Flatten -> c -> Unsqueeze -> d -> Relu -> y ; b is also an output.
+  auto m = load(model({node("Neg", {"x"}, {"a"}), node("Reshape", {"a", "s"}, {"b"}), node("Flatten", {"b"}, {"c"}),
+                       node("Unsqueeze", {"c", "ax"}, {"d"}), node("Relu", {"d"}, {"y"})},
+                      {value_info("x", kF32, {2, 128})}, {value_info("y", kF32, {1, 4, 64}), value_info("b", kF32, {4, 64})},
+                      {tensor_i64("s", {2}, {4, 64}), tensor_i64("ax", {1}, {0})}));
+  std::vector<float> x(256);
+  for (int i = 0; i < 256; ++i) x[i] = static_cast<float>(i - 100);
+  const auto y = run1(*m, {2, 128}, x);
+  for (int i = 0; i < 256; ++i) REQUIRE(y[i] == std::max(0.0f, static_cast<float>(100 - i)));
+  const auto& b = m->output(1);
+  CHECK(b.shape == wasmq::rt::Shape{4, 64});
+  CHECK(b.as<const float>()[255] == -155.0f);  // b kept alive (graph output) while Relu writes y
+  CHECK(m->output(0).shape == wasmq::rt::Shape{1, 4, 64});
+  CHECK(m->num_steps() == 2);                  // Neg and Relu; the three relabelling ops run nothing
+  CHECK(m->arena_bytes() == 2 * 1024);         // a/b/c/d share one buffer, y has its own
+}
