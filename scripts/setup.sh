@@ -15,6 +15,7 @@ command -v em++ >/dev/null 2>&1 || missing+=(emscripten)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
+[ -d /usr/share/libonnx-testdata/data/node ] || missing+=(libonnx-testdata)  # ONNX conformance (runtime)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -1,0 +1,121 @@
+// Op registry and the attribute getters of OpContext.
+#include "runtime/op.h"
+
+#include <algorithm>
+#include <map>
+
+namespace wasmq::rt {
+
+struct OpRegistry {
+  std::map<std::string, OpFactory> factories;
+};
+
+void add_op(OpRegistry& r, const char* op_type, OpFactory f) { r.factories[op_type] = f; }
+
+namespace {
+const OpRegistry& registry() {
+  static const OpRegistry r = [] {
+    OpRegistry reg;
+    register_elementwise_ops(reg);
+    register_nn_ops(reg);
+    register_tensor_ops(reg);
+    return reg;
+  }();
+  return r;
+}
+}  // namespace
+
+OpContext::OpContext(const onnx::NodeDef& node, int opset) : node_(node), opset_(opset) {
+  // node.label is "node 'name' (Op)" or "node #i (Op)"; add the opset inside the parentheses.
+  label_ = node.label.empty() ? "node (" + node.op_type + ")" : node.label;
+  label_.insert(label_.size() - 1, ", opset " + std::to_string(opset));
+}
+
+const onnx::Attribute* OpContext::find(const std::string& name) const {
+  for (const onnx::Attribute& a : node_.attributes) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+void OpContext::error(const std::string& message) const { fail(label_ + ": " + message); }
+
+void OpContext::check_inputs(size_t min, size_t max) const {
+  size_t present = node_.inputs.size();
+  while (present > 0 && node_.inputs[present - 1].empty()) --present;
+  if (present < min || node_.inputs.size() > max) {
+    error("expects " + std::to_string(min) + (max != min ? " to " + std::to_string(max) : std::string()) +
+          " inputs, got " + std::to_string(node_.inputs.size()));
+  }
+  for (size_t i = 0; i < min; ++i) {
+    if (node_.inputs[i].empty()) error("required input #" + std::to_string(i) + " is missing");
+  }
+  if (node_.outputs.empty()) error("has no outputs");
+}
+
+int64_t OpContext::get_int(const std::string& name, int64_t dflt) const {
+  const onnx::Attribute* a = find(name);
+  if (!a) return dflt;
+  if (a->type != onnx::AttrType::kInt) error("attribute '" + name + "' must be an INT");
+  return a->i;
+}
+
+float OpContext::get_float(const std::string& name, float dflt) const {
+  const onnx::Attribute* a = find(name);
+  if (!a) return dflt;
+  if (a->type == onnx::AttrType::kInt) return static_cast<float>(a->i);
+  if (a->type != onnx::AttrType::kFloat) error("attribute '" + name + "' must be a FLOAT");
+  return a->f;
+}
+
+std::string OpContext::get_string(const std::string& name, const std::string& dflt) const {
+  const onnx::Attribute* a = find(name);
+  if (!a) return dflt;
+  if (a->type != onnx::AttrType::kString) error("attribute '" + name + "' must be a STRING");
+  return a->s;
+}
+
+std::vector<int64_t> OpContext::get_ints(const std::string& name, const std::vector<int64_t>& dflt) const {
+  const onnx::Attribute* a = find(name);
+  if (!a) return dflt;
+  if (a->type != onnx::AttrType::kInts && a->type != onnx::AttrType::kUndefined) {
+    error("attribute '" + name + "' must be INTS");
+  }
+  return a->ints;
+}
+
+std::vector<float> OpContext::get_floats(const std::string& name) const {
+  const onnx::Attribute* a = find(name);
+  if (!a) return {};
+  if (a->type != onnx::AttrType::kFloats && a->type != onnx::AttrType::kUndefined) {
+    error("attribute '" + name + "' must be FLOATS");
+  }
+  return a->floats;
+}
+
+std::unique_ptr<Op> create_op(const onnx::NodeDef& node, int opset) {
+  OpContext ctx(node, opset);
+  if (!node.domain.empty() && node.domain != "ai.onnx") {
+    ctx.error("domain '" + node.domain + "' is not supported (only the default ai.onnx domain)");
+  }
+  const auto& f = registry().factories;
+  const auto it = f.find(node.op_type);
+  if (it == f.end()) ctx.error("op type '" + node.op_type + "' is not supported by wasmq");
+  std::unique_ptr<Op> op = it->second(ctx);
+  op->label = ctx.label();
+  return op;
+}
+
+bool is_supported_op(const std::string& domain, const std::string& op_type) {
+  if (!domain.empty() && domain != "ai.onnx") return false;
+  return op_type == "Constant" || registry().factories.count(op_type) > 0;
+}
+
+std::vector<std::string> supported_op_types() {
+  std::vector<std::string> r{"Constant"};
+  for (const auto& kv : registry().factories) r.push_back(kv.first);
+  std::sort(r.begin(), r.end());
+  return r;
+}
+
+}  // namespace wasmq::rt

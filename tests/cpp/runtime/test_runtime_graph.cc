@@ -1,0 +1,294 @@
+// Runtime tests: malformed protobuf, graph validation (cycles, missing inputs, unsupported ops),
+// dynamic batch planning, buffer reuse and opset-dependent op forms, on models built in code.
+#include <catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "onnx_builder.h"
+#include "runtime/model.h"
+
+using namespace wasmq_test;
+using wasmq::rt::Model;
+using wasmq::onnx::ElemType;
+using Catch::Matchers::Contains;
+
+namespace {
+
+constexpr int32_t kF32 = 1, kI64 = 7;
+
+std::unique_ptr<Model> load(const std::string& bytes) {
+  return Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+}
+
+std::string load_error(const std::string& bytes) {
+  try {
+    load(bytes);
+  } catch (const wasmq::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::vector<float> run1(Model& m, const std::vector<int64_t>& dims, const std::vector<float>& x, size_t out = 0) {
+  void* p = m.stage_input(0, ElemType::kFloat, dims);
+  std::memcpy(p, x.data(), x.size() * 4);
+  m.run();
+  const auto& y = m.output(out);
+  return std::vector<float>(y.as<const float>(), y.as<const float>() + y.numel());
+}
+
+std::string relu_model() {
+  return model({node("Relu", {"x"}, {"y"})}, {value_info("x", kF32, {-1, 3})}, {value_info("y", kF32, {-1, 3})});
+}
+
+}  // namespace
+
+TEST_CASE("malformed protobuf is rejected with a message", "[runtime]") {
+  const std::string good = relu_model();
+  CHECK_THAT(load_error(""), Contains("empty"));
+  CHECK_THAT(load_error(good.substr(0, good.size() / 2)), Contains("past the end"));
+  // Every truncation is either a valid shorter message (a cut between top-level fields) or a
+  // wasmq::Error; never a crash or another exception type.
+  size_t errors = 0;
+  for (size_t cut = 1; cut < good.size(); ++cut) {
+    try {
+      load(good.substr(0, cut));
+    } catch (const wasmq::Error&) {
+      ++errors;
+    }
+  }
+  CHECK(errors >= good.size() - 4);
+  CHECK_THAT(load_error(std::string("\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11)), Contains("varint"));
+  CHECK_THAT(load_error(std::string("\x0b\x00", 2)), Contains("group"));        // field 1, wire type 3
+  CHECK_THAT(load_error(std::string("\x3d\x00\x00\x00\x00", 5)), Contains("wire type"));  // graph as fixed32
+  CHECK_THAT(load_error(Pb().varint(1, 8).str()), Contains("no graph"));
+}
+
+TEST_CASE("malformed tensors name the tensor", "[runtime]") {
+  auto with_init = [](const Pb& t) {
+    return model({node("Add", {"x", "w"}, {"y"})}, {value_info("x", kF32, {2})}, {value_info("y", kF32, {2})}, {t});
+  };
+  Pb neg;
+  neg.varint(1, static_cast<uint64_t>(-2)).varint(2, 1).bytes(8, "w").bytes(9, "");
+  CHECK_THAT(load_error(with_init(neg)), Contains("'w'") && Contains("negative"));
+  Pb huge;
+  huge.varint(1, 1u << 30).varint(1, 1u << 30).varint(2, 1).bytes(8, "w");
+  CHECK_THAT(load_error(with_init(huge)), Contains("'w'") && Contains("cap"));
+  CHECK_THAT(load_error(with_init(tensor_f32("w", {3}, {1, 2}))), Contains("raw_data has 8 bytes"));
+  Pb ext;
+  ext.varint(1, 2).varint(2, 1).bytes(8, "w").varint(14, 1);
+  CHECK_THAT(load_error(with_init(ext)), Contains("external data"));
+  Pb str;
+  str.varint(1, 1).varint(2, 8).bytes(8, "w");
+  CHECK_THAT(load_error(with_init(str)), Contains("string"));
+  Pb typed;  // float_data with the wrong count
+  typed.varint(1, 2).varint(2, 1).bytes(8, "w").f32(4, 1.0f);
+  CHECK_THAT(load_error(with_init(typed)), Contains("float_data has 1 values"));
+}
+
+TEST_CASE("graph validation errors name the node", "[runtime]") {
+  const auto in = value_info("x", kF32, {2});
+  const auto out = value_info("y", kF32, {2});
+  CHECK_THAT(load_error(model({node("Relu", {"x"}, {"a"}, {}, "r1"), node("Add", {"a", "b"}, {"y"}, {}, "add1"),
+                               node("Relu", {"y"}, {"b"}, {}, "r2")},
+                              {in}, {out})),
+             Contains("cycle") && (Contains("'add1'") || Contains("'r2'")));
+  CHECK_THAT(load_error(model({node("Relu", {"nope"}, {"y"}, {}, "r")}, {in}, {out})), Contains("'r'") && Contains("'nope'"));
+  CHECK_THAT(load_error(model({node("Frobnicate", {"x"}, {"y"}, {}, "f")}, {in}, {out})),
+             Contains("'f'") && Contains("Frobnicate") && Contains("opset 13"));
+  CHECK_THAT(load_error(model({node("Relu", {"x"}, {"z"})}, {in}, {out})), Contains("graph output 'y'"));
+  CHECK_THAT(load_error(model({node("Pad", {"x", "p"}, {"y"}, {attr_string("mode", "wrap")}, "pad")}, {in}, {out},
+                              {tensor_i64("p", {2}, {1, 1})}, 19)),
+             Contains("'pad'") && Contains("wrap"));
+  CHECK_THAT(load_error(model({node("Relu", {"x"}, {"y"})}, {in}, {out}, {}, 22)), Contains("opset 22"));
+}
+
+TEST_CASE("dynamic batch is resolved at run time and plans are reused", "[runtime]") {
+  // x[N,1,3,3] -> Conv(1x1 kernel, weight 2, bias 1) -> Relu -> GlobalAveragePool -> y[N,1,1,1]
+  auto m = load(model({node("Conv", {"x", "w", "b"}, {"c"}), node("Relu", {"c"}, {"r"}), node("GlobalAveragePool", {"r"}, {"y"})},
+                      {value_info("x", kF32, {-1, 1, 3, 3})}, {value_info("y", kF32, {-1, 1, 1, 1})},
+                      {tensor_f32("w", {1, 1, 1, 1}, {2}), tensor_f32("b", {1}, {1})}));
+  REQUIRE(m->inputs()[0].dims[0] == -1);
+  std::vector<float> x1(9, -1.0f);
+  x1[0] = 8;  // relu(2*8+1)=17, others relu(-1)=0 -> mean 17/9
+  auto y = run1(*m, {1, 1, 3, 3}, x1);
+  REQUIRE(y.size() == 1);
+  CHECK(y[0] == Approx(17.0f / 9));
+  std::vector<float> x3(27, 1.0f);  // relu(3) everywhere
+  y = run1(*m, {3, 1, 3, 3}, x3);
+  REQUIRE(y.size() == 3);
+  CHECK(y[2] == Approx(3.0f));
+  CHECK(m->plan_count() == 2);
+  y = run1(*m, {3, 1, 3, 3}, x3);
+  CHECK(m->plan_count() == 2);  // same dims: no new plan
+  CHECK_THROWS_WITH(m->stage_input(0, ElemType::kFloat, {1, 2, 3, 3}), Contains("'x'") && Contains("dims[1] must be 1"));
+  CHECK_THROWS_WITH(m->stage_input(0, ElemType::kInt64, {1, 1, 3, 3}), Contains("'x'") && Contains("float32"));
+  CHECK_THROWS_WITH(m->stage_input(0, ElemType::kFloat, {1, 3, 3}), Contains("rank 4"));
+}
+
+TEST_CASE("the memory plan reuses buffers of dead values", "[runtime]") {
+  std::vector<Pb> nodes;
+  std::string prev = "x";
+  for (int i = 0; i < 8; ++i) {
+    const std::string next = i == 7 ? "y" : "t" + std::to_string(i);
+    nodes.push_back(node(i == 7 ? "Relu" : "Neg", {prev}, {next}));
+    prev = next;
+  }
+  auto m = load(model(nodes, {value_info("x", kF32, {256})}, {value_info("y", kF32, {256})}));
+  std::vector<float> x(256);
+  for (int i = 0; i < 256; ++i) x[i] = static_cast<float>(i - 128);
+  const auto y = run1(*m, {256}, x);
+  for (int i = 0; i < 256; ++i) REQUIRE(y[i] == std::max(0.0f, static_cast<float>(128 - i)));  // 7 x Neg, then Relu
+  CHECK(m->arena_bytes() <= 2 * 1024);  // two live 1 KiB buffers at a time, not eight
+}
+
+TEST_CASE("shape computations are folded when the model is planned", "[runtime]") {
+  // y = Reshape(x, Concat(Gather(Shape(x), 0), [-1])) : [N, 2, 3] -> [N, 6]
+  auto m = load(model({node("Shape", {"x"}, {"s"}), node("Gather", {"s", "zero"}, {"n"}), node("Unsqueeze", {"n", "ax"}, {"n1"}),
+                       node("Concat", {"n1", "minus1"}, {"shape"}, {attr_int("axis", 0)}), node("Reshape", {"x", "shape"}, {"y"})},
+                      {value_info("x", kF32, {-1, 2, 3})}, {value_info("y", kF32, {-1, 6})},
+                      {tensor_i64("zero", {}, {0}), tensor_i64("ax", {1}, {0}), tensor_i64("minus1", {1}, {-1})}));
+  std::vector<float> x(12);
+  for (int i = 0; i < 12; ++i) x[i] = static_cast<float>(i);
+  const auto y = run1(*m, {2, 2, 3}, x);
+  CHECK(m->output(0).shape == wasmq::rt::Shape{2, 6});
+  CHECK(y == x);
+  CHECK(m->num_steps() == 1);  // only the Reshape runs per inference
+}
+
+TEST_CASE("opset-dependent forms: Softmax, Slice, ReduceSum, Clip, Unsqueeze", "[runtime]") {
+  const std::vector<float> x{1, 2, 3, 4, 5, 6};  // [2, 3]
+  SECTION("Softmax opset 11 coerces to 2-D, opset 13 uses one axis") {
+    auto m11 = load(model({node("Softmax", {"x"}, {"y"}, {attr_int("axis", 0)})}, {value_info("x", kF32, {2, 3})},
+                          {value_info("y", kF32, {2, 3})}, {}, 11));
+    auto y = run1(*m11, {2, 3}, x);
+    double sum = 0;
+    for (float v : y) sum += v;
+    CHECK(sum == Approx(1.0));  // one softmax over all 6
+    auto m13 = load(model({node("Softmax", {"x"}, {"y"}, {attr_int("axis", 0)})}, {value_info("x", kF32, {2, 3})},
+                          {value_info("y", kF32, {2, 3})}, {}, 13));
+    y = run1(*m13, {2, 3}, x);
+    CHECK(y[0] + y[3] == Approx(1.0f));  // per column
+  }
+  SECTION("Slice attributes (opset 9) and inputs with a negative step (opset 13)") {
+    auto m9 = load(model({node("Slice", {"x"}, {"y"}, {attr_ints("starts", {0, 1}), attr_ints("ends", {1, 3})})},
+                         {value_info("x", kF32, {2, 3})}, {value_info("y", kF32, {1, 2})}, {}, 9));
+    CHECK(run1(*m9, {2, 3}, x) == std::vector<float>{2, 3});
+    auto m13 = load(model({node("Slice", {"x", "s", "e", "a", "st"}, {"y"})}, {value_info("x", kF32, {2, 3})},
+                          {value_info("y", kF32, {2, 3})},
+                          {tensor_i64("s", {1}, {-1}), tensor_i64("e", {1}, {INT64_MIN}), tensor_i64("a", {1}, {1}), tensor_i64("st", {1}, {-1})}));
+    CHECK(run1(*m13, {2, 3}, x) == std::vector<float>{3, 2, 1, 6, 5, 4});
+  }
+  SECTION("ReduceSum axes attribute (opset 11) and input (opset 13)") {
+    auto m11 = load(model({node("ReduceSum", {"x"}, {"y"}, {attr_ints("axes", {1}), attr_int("keepdims", 0)})},
+                          {value_info("x", kF32, {2, 3})}, {value_info("y", kF32, {2})}, {}, 11));
+    CHECK(run1(*m11, {2, 3}, x) == std::vector<float>{6, 15});
+    auto m13 = load(model({node("ReduceSum", {"x", "a"}, {"y"}, {attr_int("keepdims", 0)})}, {value_info("x", kF32, {2, 3})},
+                          {value_info("y", kF32, {3})}, {tensor_i64("a", {1}, {0})}, 13));
+    CHECK(run1(*m13, {2, 3}, x) == std::vector<float>{5, 7, 9});
+  }
+  SECTION("Clip attributes (opset 6 style at 10) and inputs (opset 13)") {
+    auto m10 = load(model({node("Clip", {"x"}, {"y"}, {attr_float("min", 2), attr_float("max", 4)})}, {value_info("x", kF32, {2, 3})},
+                          {value_info("y", kF32, {2, 3})}, {}, 10));
+    CHECK(run1(*m10, {2, 3}, x) == std::vector<float>{2, 2, 3, 4, 4, 4});
+    auto m13 = load(model({node("Clip", {"x", "", "hi"}, {"y"})}, {value_info("x", kF32, {2, 3})}, {value_info("y", kF32, {2, 3})},
+                          {tensor_f32("hi", {}, {3})}, 13));
+    CHECK(run1(*m13, {2, 3}, x) == std::vector<float>{1, 2, 3, 3, 3, 3});
+  }
+  SECTION("Unsqueeze axes attribute (opset 11) and input (opset 13)") {
+    auto m11 = load(model({node("Unsqueeze", {"x"}, {"y"}, {attr_ints("axes", {0, 3})})}, {value_info("x", kF32, {2, 3})},
+                          {value_info("y", kF32, {1, 2, 3, 1})}, {}, 11));
+    run1(*m11, {2, 3}, x);
+    CHECK(m11->output(0).shape == wasmq::rt::Shape{1, 2, 3, 1});
+    auto m13 = load(model({node("Unsqueeze", {"x", "a"}, {"y"})}, {value_info("x", kF32, {2, 3})}, {value_info("y", kF32, {2, 1, 3})},
+                          {tensor_i64("a", {1}, {-2})}, 13));
+    run1(*m13, {2, 3}, x);
+    CHECK(m13->output(0).shape == wasmq::rt::Shape{2, 1, 3});
+  }
+}
+
+TEST_CASE("run-time op errors name the node and leave the model usable", "[runtime]") {
+  auto m = load(model({node("Gather", {"x", "i"}, {"y"}, {}, "g")}, {value_info("x", kF32, {3}), value_info("i", kI64, {1})},
+                      {value_info("y", kF32, {1})}));
+  const float x[3] = {1, 2, 3};
+  std::memcpy(m->stage_input(0, ElemType::kFloat, {3}), x, 12);
+  int64_t bad = 7, good = -1;
+  std::memcpy(m->stage_input(1, ElemType::kInt64, {1}), &bad, 8);
+  CHECK_THROWS_WITH(m->run(), Contains("'g'") && Contains("out of range"));
+  std::memcpy(m->stage_input(1, ElemType::kInt64, {1}), &good, 8);
+  m->run();
+  CHECK(m->output(0).as<const float>()[0] == 3.0f);
+}
+
+TEST_CASE("Gelu (opset 20) exact and tanh approximation", "[runtime]") {
+  // No libonnx-testdata case covers Gelu (added in opset 20): reference values from the formulas.
+  const std::vector<float> x{-1.0f, 0.0f, 1.0f, 3.0f};
+  auto exact = load(model({node("Gelu", {"x"}, {"y"})}, {value_info("x", kF32, {4})}, {value_info("y", kF32, {4})}, {}, 20));
+  const auto y = run1(*exact, {4}, x);
+  CHECK(y[0] == Approx(-0.15865526f).epsilon(1e-6));
+  CHECK(y[1] == 0.0f);
+  CHECK(y[2] == Approx(0.84134474f).epsilon(1e-6));
+  CHECK(y[3] == Approx(2.99595031f).epsilon(1e-6));
+  auto approx = load(model({node("Gelu", {"x"}, {"y"}, {attr_string("approximate", "tanh")})}, {value_info("x", kF32, {4})},
+                           {value_info("y", kF32, {4})}, {}, 20));
+  const auto z = run1(*approx, {4}, x);
+  CHECK(z[0] == Approx(-0.15880801f).epsilon(1e-6));
+  CHECK(z[2] == Approx(0.84119199f).epsilon(1e-6));
+  CHECK_THAT(load_error(model({node("Gelu", {"x"}, {"y"}, {attr_string("approximate", "fast")}, "gl")}, {value_info("x", kF32, {4})},
+                              {value_info("y", kF32, {4})}, {}, 20)),
+             Contains("'gl'") && Contains("approximate='fast'"));
+}
+
+TEST_CASE("graph outputs that are inputs or constants, and unused inputs", "[runtime]") {
+  // y = x passed through with no node, c = an initializer, z = Relu(x); u is unused.
+  auto m = load(model({node("Relu", {"x"}, {"z"})}, {value_info("x", kF32, {2}), value_info("u", kF32, {1})},
+                      {value_info("x", kF32, {2}), value_info("c", kF32, {3}), value_info("z", kF32, {2})},
+                      {tensor_f32("c", {3}, {7, 8, 9})}));
+  const float x[2] = {-1, 2}, u = 5;
+  std::memcpy(m->stage_input(0, ElemType::kFloat, {2}), x, 8);
+  std::memcpy(m->stage_input(1, ElemType::kFloat, {1}), &u, 4);
+  m->run();
+  CHECK(m->output(0).as<const float>()[1] == 2.0f);
+  CHECK(m->output(1).as<const float>()[2] == 9.0f);
+  CHECK(m->output(2).as<const float>()[0] == 0.0f);
+  CHECK(m->num_steps() == 1);
+}
+
+TEST_CASE("a missing feed is reported by name", "[runtime]") {
+  auto m = load(relu_model());
+  CHECK_THROWS_WITH(m->run(), Contains("input 'x' was not given"));
+}
+
+TEST_CASE("pre-opset-7 forms: Reshape shape attribute, Concat default axis, legacy broadcast", "[runtime]") {
+  const std::vector<float> x{1, 2, 3, 4, 5, 6};
+  auto r4 = load(model({node("Reshape", {"x"}, {"y"}, {attr_ints("shape", {3, -1})})}, {value_info("x", kF32, {2, 3})},
+                       {value_info("y", kF32, {3, 2})}, {}, 4));
+  run1(*r4, {2, 3}, x);
+  CHECK(r4->output(0).shape == wasmq::rt::Shape{3, 2});
+  auto c3 = load(model({node("Concat", {"x", "x"}, {"y"})}, {value_info("x", kF32, {2, 3})}, {value_info("y", kF32, {2, 6})}, {}, 3));
+  CHECK(run1(*c3, {2, 3}, x) == std::vector<float>{1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6});
+  // Opset 6 Add with broadcast=1, axis=0: B [2] aligned with A's first axis.
+  auto a6 = load(model({node("Add", {"x", "b"}, {"y"}, {attr_int("broadcast", 1), attr_int("axis", 0)})}, {value_info("x", kF32, {2, 3})},
+                       {value_info("y", kF32, {2, 3})}, {tensor_f32("b", {2}, {10, 20})}, 6));
+  CHECK(run1(*a6, {2, 3}, x) == std::vector<float>{11, 12, 13, 24, 25, 26});
+}
+
+TEST_CASE("Reshape/Flatten/Unsqueeze share their input's buffer instead of copying", "[runtime]") {
+  // x -> Neg -> a -> Reshape -> b -> Flatten -> c -> Unsqueeze -> d -> Relu -> y ; b is also an output.
+  auto m = load(model({node("Neg", {"x"}, {"a"}), node("Reshape", {"a", "s"}, {"b"}), node("Flatten", {"b"}, {"c"}),
+                       node("Unsqueeze", {"c", "ax"}, {"d"}), node("Relu", {"d"}, {"y"})},
+                      {value_info("x", kF32, {2, 128})}, {value_info("y", kF32, {1, 4, 64}), value_info("b", kF32, {4, 64})},
+                      {tensor_i64("s", {2}, {4, 64}), tensor_i64("ax", {1}, {0})}));
+  std::vector<float> x(256);
+  for (int i = 0; i < 256; ++i) x[i] = static_cast<float>(i - 100);
+  const auto y = run1(*m, {2, 128}, x);
+  for (int i = 0; i < 256; ++i) REQUIRE(y[i] == std::max(0.0f, static_cast<float>(100 - i)));
+  const auto& b = m->output(1);
+  CHECK(b.shape == wasmq::rt::Shape{4, 64});
+  CHECK(b.as<const float>()[255] == -155.0f);  // b kept alive (graph output) while Relu writes y
+  CHECK(m->output(0).shape == wasmq::rt::Shape{1, 4, 64});
+  CHECK(m->num_steps() == 2);                  // Neg and Relu; the three relabelling ops run nothing
+  CHECK(m->arena_bytes() == 2 * 1024);         // a/b/c/d share one buffer, y has its own
+}
