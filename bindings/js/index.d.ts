@@ -91,6 +91,9 @@ export declare class Observer {
   dispose(): void;
 }
 
+import type { Model } from './model.js';
+export type { Model, ModelIO, Feed, ModelOutput, ModelDType, ModelData } from './model.js';
+
 export declare class Wasmq {
   /** true when the SIMD build is running. */
   readonly simd: boolean;
@@ -99,6 +102,10 @@ export declare class Wasmq {
   dequantize(q: QuantizedTensor, out?: Float32Array): Float32Array;
   metrics(reference: Float32Array | number[], approx: Float32Array | number[]): Metrics;
   createObserver(kind?: Calibration, options?: ObserverOptions): Observer;
+  /** Loads an ONNX model from the bytes of an .onnx file. */
+  loadModel(bytes: Uint8Array | ArrayBuffer): Promise<Model>;
+  /** Op types the runtime can execute. */
+  supportedOps(): string[];
 }
 
 export declare function init(options?: InitOptions): Promise<Wasmq>;

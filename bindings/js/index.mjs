@@ -1,5 +1,8 @@
 // wasmq's ESM wrapper: picks the SIMD or scalar wasm build, validates arguments, converts typed
 // arrays and turns the module's { error } results into JS Errors that name the bad argument.
+import { loadModel as loadModelInto, supportedOps } from './model.mjs';
+
+export { Model } from './model.mjs';
 
 /** A 31-byte module using a v128 instruction: validates only where WASM SIMD is supported. */
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0,
@@ -238,6 +241,16 @@ export class Wasmq {
     const a = toFloat32(reference, 'metrics: reference');
     const b = toFloat32(approx, 'metrics: approx');
     return unwrap(this._m.metrics(a, b), 'metrics');
+  }
+
+  /** Loads an ONNX model (Uint8Array or ArrayBuffer of an .onnx file); call dispose() when done. */
+  loadModel(bytes) {
+    return loadModelInto(this._m, bytes);
+  }
+
+  /** Op types the runtime can execute ("Conv", "com.microsoft.QLinearAdd", ...). */
+  supportedOps() {
+    return supportedOps(this._m);
   }
 
   /** A streaming calibration observer; call dispose() when done. */
