@@ -85,5 +85,6 @@ void register_tensor_ops(OpRegistry& r);
 // Quantized ops (ops_quant.cc, ops_quant_conv.cc); com.microsoft ops are keyed "com.microsoft:Op".
 void register_quant_ops(OpRegistry& r);
 void register_quant_conv_ops(OpRegistry& r);
+void register_quant_nbits_ops(OpRegistry& r);
 
 }  // namespace wasmq::rt

@@ -521,6 +521,7 @@ void register_quant_ops(OpRegistry& r) {
   add_op(r, "com.microsoft:QLinearSigmoid", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QLutOp>(c, LutActivation::kSigmoid); });
   add_op(r, "com.microsoft:QLinearLeakyRelu", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QLutOp>(c, LutActivation::kLeakyRelu); });
   register_quant_conv_ops(r);
+  register_quant_nbits_ops(r);
 }
 
 }  // namespace wasmq::rt

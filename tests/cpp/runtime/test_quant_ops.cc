@@ -359,3 +359,47 @@ TEST_CASE("a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) runs as floa
         REQUIRE(std::abs(int32_t{y[(oc * 6 + oy) * 6 + ox]} - qround(acc / 0.05, 120, true)) <= 1);
       }
 }
+
+TEST_CASE("com.microsoft MatMulNBits (4-bit, blocks 16-128, zero points, bias) matches a float reference", "[runtime]") {
+  std::mt19937 rng(21);
+  std::uniform_real_distribution<float> ud(-1.0f, 1.0f);
+  for (int64_t block : {16, 32, 64, 128}) {
+    for (int variant = 0; variant < 4; ++variant) {
+      const int64_t k = block * (1 + rng() % 3) - (variant % 2 ? 5 : 0), n = 1 + rng() % 11, m = variant == 3 ? 1 : 1 + rng() % 5;
+      const int64_t nb = (k + block - 1) / block;
+      std::vector<uint8_t> blob(n * nb * block / 2);
+      for (auto& v : blob) v = static_cast<uint8_t>(rng());
+      std::vector<float> sc(n * nb), a(m * k), bias(n);
+      for (auto& v : sc) v = 0.01f + 0.05f * (ud(rng) + 1.0f);
+      for (auto& v : a) v = ud(rng);
+      for (auto& v : bias) v = ud(rng);
+      std::vector<uint8_t> zp(n * ((nb + 1) / 2));
+      for (auto& v : zp) v = static_cast<uint8_t>(rng());
+      const bool use_zp = variant >= 2, use_bias = variant % 2 == 0;
+      std::vector<std::string> ins{"a", "b", "s"};
+      std::vector<Pb> inits{tensor_raw("b", {n, nb, block / 2}, kU8, blob), tensor_f32("s", {n, nb}, sc)};
+      if (use_zp || use_bias) { ins.push_back(use_zp ? "z" : ""); }
+      if (use_zp) inits.push_back(tensor_raw("z", {n * ((nb + 1) / 2)}, kU8, zp));
+      if (use_bias) { ins.push_back(""); ins.push_back("bias"); inits.push_back(tensor_f32("bias", {n}, bias)); }
+      auto mdl = load(model({ms_node("MatMulNBits", ins, {"y"}, {attr_int("K", k), attr_int("N", n), attr_int("bits", 4), attr_int("block_size", block)})},
+                            {value_info("a", kF32, {m, k})}, {value_info("y", kF32, {m, n})}, inits));
+      const auto y = run_one<float>(*mdl, ElemType::kFloat, {m, k}, a.data(), a.size() * 4);
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          double acc = use_bias ? bias[j] : 0.0, mag = 0.0;
+          for (int64_t p = 0; p < k; ++p) {
+            const int64_t b = p / block, e = p % block;
+            const uint8_t byte = blob[(j * nb + b) * (block / 2) + e / 2];
+            const int u = e % 2 ? byte >> 4 : byte & 15;
+            const uint8_t zb = zp[j * ((nb + 1) / 2) + b / 2];
+            const int z = use_zp ? (b % 2 ? zb >> 4 : zb & 15) : 8;
+            const double t = static_cast<double>(a[i * k + p]) * (u - z) * sc[j * nb + b];
+            acc += t;
+            mag += std::abs(t);
+          }
+          INFO("block " << block << " variant " << variant << " k " << k << " n " << n << " m " << m);
+          REQUIRE(std::abs(y[i * n + j] - acc) <= 1e-5 + 1e-5 * mag);
+        }
+    }
+  }
+}
