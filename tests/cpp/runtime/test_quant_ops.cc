@@ -329,7 +329,9 @@ TEST_CASE("com.microsoft QLinearAdd/QLinearMul/QLinearSigmoid match the float si
   }
 }
 
-TEST_CASE("a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) runs as float ops", "[runtime]") {
+TEST_CASE("a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) is fused into QLinearConv and stays correct", "[runtime]") {
+ for (bool float_bias : {false, true}) {
+  INFO("float bias (not fusable) " << float_bias);
   std::mt19937 rng(9);
   const std::vector<int64_t> xd{1, 3, 6, 6}, wd{4, 3, 3, 3};
   std::vector<uint8_t> x = rand_codes<uint8_t>(rng, 108);
@@ -338,12 +340,18 @@ TEST_CASE("a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) runs as floa
   const std::vector<int8_t> wz{0};
   const std::vector<uint8_t> yz{120};
   auto m = load(model({node("DequantizeLinear", {"x", "xs", "xz"}, {"xf"}), node("DequantizeLinear", {"w", "ws", "wz"}, {"wf"}),
-                       node("Conv", {"xf", "wf"}, {"yf"}, {attr_ints("pads", {1, 1, 1, 1})}),
+                       node("Conv", float_bias ? std::vector<std::string>{"xf", "wf", "fb"} : std::vector<std::string>{"xf", "wf"}, {"yf"}, {attr_ints("pads", {1, 1, 1, 1})}),
                        node("QuantizeLinear", {"yf", "ys", "yz"}, {"y"})},
                       {value_info("x", kU8, xd)}, {value_info("y", kU8, {1, 4, 6, 6})},
                       {tensor_f32("xs", {}, {0.02f}), tensor_raw("xz", {}, kU8, xz), tensor_raw("w", wd, kI8, w),
                        tensor_f32("ws", {}, {0.01f}), tensor_raw("wz", {}, kI8, wz), tensor_f32("ys", {}, {0.05f}),
-                       tensor_raw("yz", {}, kU8, yz)}));
+                       tensor_raw("yz", {}, kU8, yz), tensor_f32("fb", {4}, {0, 0, 0, 0})}));
+  if (float_bias) {
+    REQUIRE(m->nodes().size() == 4);
+  } else {
+    REQUIRE(m->nodes().size() == 1);
+    REQUIRE(m->nodes()[0].def->op_type == "QLinearConv");
+  }
   const auto y = run_one<uint8_t>(*m, ElemType::kUInt8, xd, x.data(), x.size());
   for (int oc = 0; oc < 4; ++oc)
     for (int oy = 0; oy < 6; ++oy)
@@ -358,6 +366,41 @@ TEST_CASE("a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) runs as floa
             }
         REQUIRE(std::abs(int32_t{y[(oc * 6 + oy) * 6 + ox]} - qround(acc / 0.05, 120, true)) <= 1);
       }
+ }
+}
+
+TEST_CASE("QDQ MatMul and Add patterns are fused into QLinearMatMul and QLinearAdd", "[runtime]") {
+  std::mt19937 rng(19);
+  const int64_t M = 3, K = 20, N = 6;
+  std::vector<uint8_t> x = rand_codes<uint8_t>(rng, M * K), c = rand_codes<uint8_t>(rng, M * N);
+  std::vector<int8_t> w = rand_codes<int8_t>(rng, K * N);
+  std::vector<float> ws(N);
+  for (auto& v : ws) v = 0.002f + 0.001f * static_cast<float>(rng() % 5);
+  const std::vector<int8_t> wz(N, 0);
+  const std::vector<uint8_t> xz{128}, yz{100}, cz{90}, oz{128};
+  auto m = load(model({node("DequantizeLinear", {"x", "xs", "xz"}, {"xf"}), node("DequantizeLinear", {"w", "ws", "wz"}, {"wf"}),
+                       node("MatMul", {"xf", "wf"}, {"mf"}), node("QuantizeLinear", {"mf", "ys", "yz"}, {"y1"}),
+                       node("DequantizeLinear", {"y1", "ys", "yz"}, {"y1f"}), node("DequantizeLinear", {"c", "cs", "cz"}, {"cf"}),
+                       node("Add", {"y1f", "cf"}, {"af"}), node("QuantizeLinear", {"af", "os", "oz"}, {"y"})},
+                      {value_info("x", kU8, {M, K})}, {value_info("y", kU8, {M, N}), value_info("y1", kU8, {M, N})},
+                      {tensor_f32("xs", {}, {0.02f}), tensor_raw("xz", {}, kU8, xz), tensor_raw("w", {K, N}, kI8, w),
+                       tensor_f32("ws", {N}, ws), tensor_raw("wz", {N}, kI8, wz), tensor_f32("ys", {}, {0.01f}),
+                       tensor_raw("yz", {}, kU8, yz), tensor_raw("c", {M, N}, kU8, c), tensor_f32("cs", {}, {0.015f}),
+                       tensor_raw("cz", {}, kU8, cz), tensor_f32("os", {}, {0.02f}), tensor_raw("oz", {}, kU8, oz)}));
+  REQUIRE(m->nodes().size() == 2);
+  REQUIRE(m->nodes()[0].def->op_type == "QLinearMatMul");
+  REQUIRE(m->nodes()[1].def->op_type == "QLinearAdd");
+  const auto y = run_one<uint8_t>(*m, ElemType::kUInt8, {M, K}, x.data(), x.size());
+  const auto& y1t = m->output(1);
+  const uint8_t* y1 = y1t.as<const uint8_t>();
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      int64_t acc = 0;
+      for (int64_t k = 0; k < K; ++k) acc += (x[i * K + k] - 128) * w[k * N + j];
+      REQUIRE(y1[i * N + j] == rq(acc, 0.02f * ws[j] / 0.01f, 100, true));
+      const double sum = (y1[i * N + j] - 100) * 0.01 + (c[i * N + j] - 90) * 0.015;
+      REQUIRE(std::abs(int32_t{y[i * N + j]} - qround(sum / 0.02, 128, true)) <= 1);
+    }
 }
 
 TEST_CASE("com.microsoft MatMulNBits (4-bit, blocks 16-128, zero points, bias) matches a float reference", "[runtime]") {
