@@ -1,5 +1,6 @@
 // Quantized ONNX ops on the int8 kernels: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear,
-// MatMulInteger, QLinearMatMul, and com.microsoft QLinearAdd/QLinearMul/QLinearSigmoid/QLinearLeakyRelu.
+// MatMulInteger, QLinearMatMul, and com.microsoft QLinearAdd/QLinearMul/QLinearSigmoid/QLinearLeakyRelu/
+// QLinearGlobalAveragePool.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -7,6 +8,7 @@
 
 #include "kernels/elementwise/elementwise.h"
 #include "kernels/lut/lut.h"
+#include "kernels/pool/pool.h"
 #include "kernels/vcvt/vcvt.h"
 #include "runtime/quant_common.h"
 
@@ -508,6 +510,53 @@ class QLutOp : public Op {
   std::array<uint8_t, 256> table_{};
 };
 
+// ---- com.microsoft QLinearGlobalAveragePool: NCHW (channels_last 0) or NHWC (1) ----
+
+class QGlobalAvgPoolOp : public Op {
+ public:
+  explicit QGlobalAvgPoolOp(const OpContext& c) : channels_last_(c.get_int("channels_last", 0) != 0) { c.check_inputs(4, 5); }
+  void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const Shape& x = in[0]->shape;
+    if (!is_q8(in[0]->dtype)) error("X must be INT8 or UINT8");
+    if (x.size() < 3) error("X must have rank >= 3 (got " + shape_str(x) + ")");
+    out[0]->dtype = in[0]->dtype;
+    out[0]->shape = x;
+    for (size_t i = channels_last_ ? 1 : 2; i < x.size() - (channels_last_ ? 1 : 0); ++i) out[0]->shape[i] = 1;
+  }
+  void prepare(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    xh_.assign(in[0]->numel() + 16, 0);
+  }
+  void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const ElemType t = in[0]->dtype;
+    const Shape& x = in[0]->shape;
+    const size_t n = static_cast<size_t>(x[0]), c = static_cast<size_t>(channels_last_ ? x.back() : x[1]);
+    const size_t hw = (n && c) ? in[0]->numel() / (n * c) : 0;
+    if (hw == 0 || n == 0 || c == 0) return;
+    const auto* src = static_cast<const uint8_t*>(in[0]->data);
+    if (channels_last_) {
+      std::memcpy(xh_.data(), src, n * hw * c);  // the kernel may read 15 bytes past the input: padded copy
+    } else {
+      for (size_t b = 0; b < n; ++b)
+        for (size_t ch = 0; ch < c; ++ch)
+          for (size_t p = 0; p < hw; ++p) xh_[(b * hw + p) * c + ch] = src[(b * c + ch) * hw + p];
+    }
+    const int32_t qmin = qmin_of(t), qmax = qmax_of(t);
+    const QAvgPoolParams p = make_qavgpool_params(scalar_scale(*this, in[1], "x_scale"), scalar_zp(*this, in[2], t, "x_zero_point"),
+                                                  scalar_scale(*this, in[3], "y_scale"),
+                                                  scalar_zp(*this, in.size() > 4 ? in[4] : nullptr, t, "y_zero_point"), qmin, qmax, true);
+    GlobalPoolShape gs;
+    gs.batch = n;
+    gs.pixels = hw;
+    gs.channels = c;
+    if (t == ElemType::kInt8) pool_config().qs8_gavg(gs, reinterpret_cast<const int8_t*>(xh_.data()), out[0]->as<int8_t>(), p, 0, n);
+    else pool_config().qu8_gavg(gs, xh_.data(), out[0]->as<uint8_t>(), p, 0, n);
+  }
+
+ private:
+  bool channels_last_;
+  std::vector<uint8_t> xh_;
+};
+
 }  // namespace
 
 void register_quant_ops(OpRegistry& r) {
@@ -520,6 +569,7 @@ void register_quant_ops(OpRegistry& r) {
   add_op(r, "com.microsoft:QLinearMul", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QBinaryOp>(c, true); });
   add_op(r, "com.microsoft:QLinearSigmoid", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QLutOp>(c, LutActivation::kSigmoid); });
   add_op(r, "com.microsoft:QLinearLeakyRelu", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QLutOp>(c, LutActivation::kLeakyRelu); });
+  add_op(r, "com.microsoft:QLinearGlobalAveragePool", factory<QGlobalAvgPoolOp>());
   register_quant_conv_ops(r);
   register_quant_nbits_ops(r);
 }

@@ -446,3 +446,33 @@ TEST_CASE("com.microsoft MatMulNBits (4-bit, blocks 16-128, zero points, bias) m
     }
   }
 }
+
+TEST_CASE("com.microsoft QLinearGlobalAveragePool (NCHW and channels_last) equals the integer oracle", "[runtime]") {
+  std::mt19937 rng(33);
+  for (bool u8 : {false, true}) {
+    for (int64_t cl : {0, 1}) {
+      const int64_t n = 2, c = 19, h = 5, w = 3;
+      const std::vector<int64_t> xd = cl ? std::vector<int64_t>{n, h, w, c} : std::vector<int64_t>{n, c, h, w};
+      const std::vector<int64_t> yd = cl ? std::vector<int64_t>{n, 1, 1, c} : std::vector<int64_t>{n, c, 1, 1};
+      const int32_t t = u8 ? kU8 : kI8;
+      std::vector<uint8_t> x = rand_codes<uint8_t>(rng, n * c * h * w);
+      const int32_t xz = pick_zp(rng, u8), yz = pick_zp(rng, u8);
+      const std::vector<uint8_t> xzv{static_cast<uint8_t>(xz)}, yzv{static_cast<uint8_t>(yz)};
+      auto m = load(model({ms_node("QLinearGlobalAveragePool", {"x", "xs", "xz", "ys", "yz"}, {"y"}, {attr_int("channels_last", cl)})},
+                          {value_info("x", t, xd)}, {value_info("y", t, yd)},
+                          {tensor_f32("xs", {}, {0.03f}), tensor_raw("xz", {}, t, xzv), tensor_f32("ys", {}, {0.02f}),
+                           tensor_raw("yz", {}, t, yzv)}));
+      const auto y = run_one<uint8_t>(*m, u8 ? ElemType::kUInt8 : ElemType::kInt8, xd, x.data(), x.size());
+      auto code = [&](uint8_t v) { return u8 ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+      const int32_t z = code(xzv[0]), zo = code(yzv[0]);
+      for (int64_t b = 0; b < n; ++b)
+        for (int64_t ch = 0; ch < c; ++ch) {
+          int64_t acc = 0;
+          for (int64_t p = 0; p < h * w; ++p) acc += code(x[cl ? (b * h * w + p) * c + ch : (b * c + ch) * h * w + p]) - z;
+          const float sc = (0.03f / 0.02f) / static_cast<float>(h * w);
+          INFO("u8 " << u8 << " channels_last " << cl);
+          REQUIRE(code(y[b * c + ch]) == rq(acc, sc, zo, u8));
+        }
+    }
+  }
+}
