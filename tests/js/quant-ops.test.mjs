@@ -1,4 +1,5 @@
 // Quantized ops end to end: small QOperator (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid,
+// QLinearGlobalAveragePool,
 // QLinearMatMul, MatMulInteger, MatMulNBits) and QDQ models built in JS, run through loadModel and
 // compared with onnxruntime-node (child process): equal within one quantization step.
 import { test } from 'node:test';
@@ -52,7 +53,7 @@ async function compare(bytes, feeds, step) {
   }
 }
 
-test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid) matches onnxruntime-node', { skip }, async () => {
+test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid, QLinearGlobalAveragePool) matches onnxruntime-node', { skip }, async () => {
   const r = rng(1);
   const C = 3, O = 8, H = 9, W = 7;
   const w1 = ints(r, O * C * 9, -127, 127), w2 = ints(r, O * 9, -127, 127);
@@ -66,6 +67,7 @@ test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid) 
     tensor('y2s', F32, [], [0.03]), tensor('y2z', U8, [], [128]), tensor('b2', I32, [O], b2),
     tensor('as', F32, [], [0.04]), tensor('az', U8, [], [100]),
     tensor('ss', F32, [], [1 / 256]), tensor('sz', U8, [], [0]),
+    tensor('gs', F32, [], [0.01]), tensor('gz', U8, [], [110]),
   ];
   const bytes = modelMs({
     nodes: [
@@ -79,14 +81,17 @@ test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid) 
       msNode('QLinearSigmoid', ['c2', 'y2s', 'y2z', 'ss', 'sz'], ['s']),
       node('DequantizeLinear', ['s', 'ss', 'sz'], ['y']),
       node('DequantizeLinear', ['a', 'as', 'az'], ['y3']),
+      msNode('QLinearGlobalAveragePool', ['c1', 'y1s', 'y1z', 'gs', 'gz'], ['g']),
+      node('DequantizeLinear', ['g', 'gs', 'gz'], ['y4']),
       node('DequantizeLinear', ['c2', 'y2s', 'y2z'], ['y2']),
     ],
     inputs: [valueInfo('x', F32, [1, C, H, W])],
-    outputs: [valueInfo('y', F32, [1, O, H, W]), valueInfo('y2', F32, [1, O, H, W]), valueInfo('y3', F32, [1, O, H, W])],
+    outputs: [valueInfo('y', F32, [1, O, H, W]), valueInfo('y2', F32, [1, O, H, W]), valueInfo('y3', F32, [1, O, H, W]),
+      valueInfo('y4', F32, [1, O, 1, 1])],
     initializers: init,
   });
   const x = Float32Array.from({ length: C * H * W }, (_, i) => Math.sin(i * 0.37) * 1.2);
-  await compare(bytes, { x: { data: x, dims: [1, C, H, W] } }, { y: 1 / 256, y2: 0.03, y3: 0.04 });
+  await compare(bytes, { x: { data: x, dims: [1, C, H, W] } }, { y: 1 / 256, y2: 0.03, y3: 0.04, y4: 0.01 });
 });
 
 test('QLinearMatMul, MatMulInteger with DynamicQuantizeLinear, and MatMulNBits match onnxruntime-node', { skip }, async () => {
