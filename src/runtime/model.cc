@@ -6,6 +6,8 @@
 #include <cstring>
 #include <map>
 
+#include "runtime/fuse.h"
+
 namespace wasmq::rt {
 
 namespace {
@@ -67,6 +69,7 @@ IoInfo io_info(const onnx::ValueInfoDef& v) {
 std::unique_ptr<Model> Model::load(const uint8_t* data, size_t size) {
   std::unique_ptr<Model> m(new Model());
   m->def_ = onnx::decode_model(data, size);
+  if (fast_ops_enabled()) fuse_for_inference(m->def_);  // Conv+BN, Conv+Relu/Clip (fuse.h)
   m->build(m->def_);
   return m;
 }

@@ -23,7 +23,41 @@ const OpRegistry& registry() {
   }();
   return r;
 }
+const OpRegistry& fast_registry() {
+  static const OpRegistry r = [] {
+    OpRegistry reg;
+    register_fast_ops(reg);
+    return reg;
+  }();
+  return r;
+}
+bool g_fast_ops = true;
+
+std::unique_ptr<Op> create_from(const OpRegistry& reg, const onnx::NodeDef& node, int opset, bool try_fast) {
+  OpContext ctx(node, opset);
+  if (!node.domain.empty() && node.domain != "ai.onnx") {
+    ctx.error("domain '" + node.domain + "' is not supported (only the default ai.onnx domain)");
+  }
+  if (try_fast) {
+    const auto& ff = fast_registry().factories;
+    const auto fit = ff.find(node.op_type);
+    if (fit != ff.end()) {
+      std::unique_ptr<Op> op = fit->second(ctx);
+      op->label = ctx.label();
+      return op;
+    }
+  }
+  const auto& f = reg.factories;
+  const auto it = f.find(node.op_type);
+  if (it == f.end()) ctx.error("op type '" + node.op_type + "' is not supported by wasmq");
+  std::unique_ptr<Op> op = it->second(ctx);
+  op->label = ctx.label();
+  return op;
+}
 }  // namespace
+
+void set_fast_ops_enabled(bool on) { g_fast_ops = on; }
+bool fast_ops_enabled() { return g_fast_ops; }
 
 OpContext::OpContext(const onnx::NodeDef& node, int opset) : node_(node), opset_(opset) {
   // node.label is "node 'name' (Op)" or "node #i (Op)"; add the opset inside the parentheses.
@@ -94,16 +128,11 @@ std::vector<float> OpContext::get_floats(const std::string& name) const {
 }
 
 std::unique_ptr<Op> create_op(const onnx::NodeDef& node, int opset) {
-  OpContext ctx(node, opset);
-  if (!node.domain.empty() && node.domain != "ai.onnx") {
-    ctx.error("domain '" + node.domain + "' is not supported (only the default ai.onnx domain)");
-  }
-  const auto& f = registry().factories;
-  const auto it = f.find(node.op_type);
-  if (it == f.end()) ctx.error("op type '" + node.op_type + "' is not supported by wasmq");
-  std::unique_ptr<Op> op = it->second(ctx);
-  op->label = ctx.label();
-  return op;
+  return create_from(registry(), node, opset, g_fast_ops);
+}
+
+std::unique_ptr<Op> create_reference_op(const onnx::NodeDef& node, int opset) {
+  return create_from(registry(), node, opset, false);
 }
 
 bool is_supported_op(const std::string& domain, const std::string& op_type) {
