@@ -20,7 +20,7 @@ const opt = (name) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const emit = (o) => console.log(JSON.stringify({ suite: 'models', ...o }));
-const TIMING = quick ? { warmupMs: 300, warmup: 3, runs: 7 } : { warmupMs: 1500, warmup: 5, runs: 25 };
+const TIMING = quick ? { warmupMs: 1500, warmup: 3, runs: 7 } : { warmupMs: 1500, warmup: 5, runs: 25 };
 
 function feedsFor(id) {
   return MODELS[id].preprocess ? naturalFeeds(id, { index: 0 }) : randomFeeds(id, { seed: 1 });
