@@ -48,20 +48,36 @@ void pack_im2col(const Geo& s, const float* x, size_t c0, size_t cg, size_t p0, 
         const size_t k = (c * s.kh + ky) * s.kw + kx;
         float* dk = dst + kF32GemmNR * (1 + k);
         const int64_t off = static_cast<int64_t>(kx * s.dw) - s.pl;
-        size_t p = p0, oy = p0 / s.out_w, ox = p0 % s.out_w;
+        const int64_t sw = static_cast<int64_t>(s.sw), in_w = static_cast<int64_t>(s.in_w);
+        // Output columns [lo, hi) read inside the row: 0 <= ox * sw + off < in_w.
+        const int64_t lo = std::min<int64_t>(static_cast<int64_t>(s.out_w), off >= 0 ? 0 : (-off + sw - 1) / sw);
+        const int64_t hi = std::max<int64_t>(lo, std::min<int64_t>(static_cast<int64_t>(s.out_w), in_w - 1 - off < 0 ? 0 : (in_w - 1 - off) / sw + 1));
+        size_t p = p0, oy = p0 / s.out_w, ox0 = p0 % s.out_w;
         while (p < p1) {
-          const size_t row_end = std::min(p1, p - ox + s.out_w);
+          const size_t row_end = std::min(p1, p - ox0 + s.out_w);
+          const int64_t row_first = static_cast<int64_t>(ox0), row_last = row_first + static_cast<int64_t>(row_end - p);
           const int64_t iy = static_cast<int64_t>(oy * s.sh + ky * s.dh) - s.pt;
-          const bool row_ok = iy >= 0 && iy < static_cast<int64_t>(s.in_h);
-          const float* xrow = row_ok ? xc + iy * s.in_w : nullptr;
-          for (; p < row_end; ++p, ++ox) {
-            const int64_t ix = static_cast<int64_t>(ox * s.sw) + off;
-            const float v = row_ok && ix >= 0 && ix < static_cast<int64_t>(s.in_w) ? xrow[ix] : 0.0f;
-            const size_t q = p - p0;
+          const size_t qbase = p - p0 - ox0;  // q of column 0 of this output row
+          auto put = [&](int64_t ox, float v) {
+            const size_t q = qbase + static_cast<size_t>(ox);
             dk[(q / kF32GemmNR) * gs + q % kF32GemmNR] = v;
+          };
+          if (iy < 0 || iy >= static_cast<int64_t>(s.in_h)) {
+            for (int64_t ox = row_first; ox < row_last; ++ox) put(ox, 0.0f);
+          } else {
+            const float* xrow = xc + iy * s.in_w + off;
+            const int64_t a = std::max(row_first, lo), b = std::min(row_last, hi);
+            for (int64_t ox = row_first; ox < std::min(a, row_last); ++ox) put(ox, 0.0f);
+            if (sw == 1) {
+              for (int64_t ox = a; ox < b; ++ox) put(ox, xrow[ox]);
+            } else {
+              for (int64_t ox = a; ox < b; ++ox) put(ox, xrow[ox * sw]);
+            }
+            for (int64_t ox = std::max(b, row_first); ox < row_last; ++ox) put(ox, 0.0f);
           }
+          p = row_end;
           ++oy;
-          ox = 0;
+          ox0 = 0;
         }
       }
     }
@@ -249,10 +265,103 @@ class FastConvOp : public FastOp {
   size_t packed_k_ = 0, block_ = kF32GemmNR;
 };
 
+// ConvTranspose, 2-D, group 1, explicit pads (no auto_pad / output_shape): col = W^T x X on the
+// f32 GEMM (W^T packed once, X packed per run), then col2im adds each tap into the output.
+class FastConvTransposeOp : public FastOp {
+ public:
+  explicit FastConvTransposeOp(const OpContext& c)
+      : FastOp(c), group_(c.get_int("group", 1)), auto_pad_(c.get_string("auto_pad", "NOTSET")),
+        strides_(c.get_ints("strides")), dilations_(c.get_ints("dilations")), pads_(c.get_ints("pads")),
+        has_output_shape_(c.has("output_shape")) {}
+
+ protected:
+  bool infer_fast(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const Tensor *x = in[0], *w = in[1], *b = in.size() > 2 ? in[2] : nullptr;
+    if (x->shape.size() != 4 || group_ != 1 || auto_pad_ != "NOTSET" || has_output_shape_) return false;
+    if (!w->data || (b && !b->data)) return false;
+    const Shape &xs = x->shape, &ws = w->shape, &ys = out[0]->shape;
+    Geo g{};
+    g.batch = xs[0];
+    g.cin = xs[1];
+    g.cout = ws[1];
+    g.groups = 1;
+    g.in_h = xs[2];
+    g.in_w = xs[3];
+    g.out_h = ys[2];
+    g.out_w = ys[3];
+    g.kh = ws[2];
+    g.kw = ws[3];
+    g.sh = strides_.empty() ? 1 : strides_[0];
+    g.sw = strides_.empty() ? 1 : strides_[1];
+    g.dh = dilations_.empty() ? 1 : dilations_[0];
+    g.dw = dilations_.empty() ? 1 : dilations_[1];
+    g.pt = pads_.empty() ? 0 : pads_[0];
+    g.pl = pads_.empty() ? 0 : pads_[1];
+    geo_ = g;
+    return true;
+  }
+  void prepare_fast(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const Geo& g = geo_;
+    const float* w = in[1]->as<const float>();
+    const size_t m = g.cout * g.kh * g.kw, hw = g.in_h * g.in_w;
+    if (w != packed_from_ || wt_.size() != m * g.cin) {
+      wt_.assign(m * g.cin, 0.0f);  // W [Cin][M] -> A = W^T [M][Cin]
+      for (size_t ci = 0; ci < g.cin; ++ci)
+        for (size_t r = 0; r < m; ++r) wt_[r * g.cin + ci] = w[ci * m + r];
+      packed_from_ = w;
+    }
+    const size_t need_p = f32_packw_size(hw, g.cin), need_c = m * hw;
+    if (packed_x_.size() < need_p) packed_x_.assign(need_p, 0.0f);
+    if (col_.size() < need_c) col_.assign(need_c, 0.0f);
+  }
+  void run_fast(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const Geo& g = geo_;
+    const float* x = in[0]->as<const float>();
+    const float* b = in.size() > 2 && in[2] ? in[2]->as<const float>() : nullptr;
+    float* y = out[0]->as<float>();
+    const size_t m = g.cout * g.kh * g.kw, hw = g.in_h * g.in_w, ohw = g.out_h * g.out_w;
+    const F32GemmParams p{-std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()};
+    for (size_t n = 0; n < g.batch; ++n) {
+      f32_packw(hw, g.cin, x + n * g.cin * hw, 1, hw, nullptr, packed_x_.data());
+      f32_gemm_config().gemm(0, m, 0, hw, g.cin, wt_.data(), g.cin, packed_x_.data(), col_.data(), hw, p);
+      for (size_t co = 0; co < g.cout; ++co) {
+        float* yc = y + (n * g.cout + co) * ohw;
+        const float bias = b ? b[co] : 0.0f;
+        for (size_t i = 0; i < ohw; ++i) yc[i] = bias;
+        for (size_t ky = 0; ky < g.kh; ++ky) {
+          for (size_t kx = 0; kx < g.kw; ++kx) {
+            const float* cr = col_.data() + ((co * g.kh + ky) * g.kw + kx) * hw;
+            for (size_t iy = 0; iy < g.in_h; ++iy) {
+              const int64_t oy = static_cast<int64_t>(iy * g.sh + ky * g.dh) - g.pt;
+              if (oy < 0 || oy >= static_cast<int64_t>(g.out_h)) continue;
+              float* yr = yc + oy * g.out_w;
+              const float* crow = cr + iy * g.in_w;
+              for (size_t ix = 0; ix < g.in_w; ++ix) {
+                const int64_t ox = static_cast<int64_t>(ix * g.sw + kx * g.dw) - g.pl;
+                if (ox >= 0 && ox < static_cast<int64_t>(g.out_w)) yr[ox] += crow[ix];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+ private:
+  int64_t group_;
+  std::string auto_pad_;
+  std::vector<int64_t> strides_, dilations_, pads_;
+  bool has_output_shape_;
+  Geo geo_{};
+  std::vector<float> wt_, packed_x_, col_;
+  const float* packed_from_ = nullptr;
+};
+
 }  // namespace
 
 void register_fast_conv_ops(OpRegistry& r) {
   add_op(r, "Conv", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<FastConvOp>(c); });
+  add_op(r, "ConvTranspose", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<FastConvTransposeOp>(c); });
 }
 
 void register_fast_ops(OpRegistry& r) {
@@ -260,6 +369,7 @@ void register_fast_ops(OpRegistry& r) {
   register_fast_gemm_ops(r);
   register_fast_unary_ops(r);
   register_fast_binary_ops(r);
+  register_fast_resize_ops(r);
 }
 
 }  // namespace wasmq::rt

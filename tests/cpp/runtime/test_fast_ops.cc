@@ -293,3 +293,50 @@ TEST_CASE("fast Add/Sub/Mul/Div equal the reference under broadcasting", "[runti
     }
   }
 }
+
+TEST_CASE("fast ConvTranspose equals the reference", "[runtime]") {
+  const uint64_t seed = test_seed(76);
+  WASMQ_SEED_INFO(seed);
+  struct Case { int64_t n, c, h, w, o, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, op; };
+  const std::vector<Case> cases = {
+      {1, 8, 5, 7, 4, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0},   // det's upsampling 2x2 stride 2
+      {2, 3, 6, 5, 5, 3, 3, 2, 1, 1, 1, 1, 0, 1, 2, 1},   // overlapping taps, pads, output_padding
+      {1, 4, 4, 9, 3, 3, 2, 1, 3, 2, 1, 2, 1, 0, 1, 0},   // dilation
+      {1, 1, 1, 1, 2, 4, 4, 1, 1, 1, 1, 0, 0, 0, 0, 0},   // single pixel
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& k = cases[i];
+    INFO("case " << i);
+    std::vector<Pb> inits{tensor_f32("W", {k.c, k.o, k.kh, k.kw}, normal(k.c * k.o * k.kh * k.kw, seed + i)),
+                          tensor_f32("B", {k.o}, normal(k.o, seed + 9))};
+    std::vector<Pb> attrs{attr_ints("strides", {k.sh, k.sw}), attr_ints("dilations", {k.dh, k.dw}),
+                          attr_ints("pads", {k.pt, k.pl, k.pb, k.pr})};
+    if (k.op) attrs.push_back(attr_ints("output_padding", {k.op, 0}));
+    const std::string bytes = model({node("ConvTranspose", {"x", "W", "B"}, {"y"}, attrs)}, {value_info("x", kF32, {k.n, k.c, k.h, k.w})},
+                                    {value_info("y", kF32, {})}, inits, 13);
+    compare(bytes, {{k.n, k.c, k.h, k.w}}, seed + i);
+    auto m = load(bytes);
+    run(*m, {{k.n, k.c, k.h, k.w}}, {normal(numel({k.n, k.c, k.h, k.w}), seed)});
+    CHECK(all_fast(*m, "ConvTranspose"));
+  }
+}
+
+TEST_CASE("fast nearest Resize equals the reference", "[runtime]") {
+  const uint64_t seed = test_seed(77);
+  WASMQ_SEED_INFO(seed);
+  for (const char* coord : {"asymmetric", "half_pixel", "align_corners", "pytorch_half_pixel", "tf_half_pixel_for_nn"}) {
+    for (const char* nm : {"floor", "round_prefer_floor", "round_prefer_ceil", "ceil"}) {
+      for (const std::vector<float>& sc : {std::vector<float>{1, 1, 2, 2}, std::vector<float>{1, 1, 0.6f, 1.7f}, std::vector<float>{1, 2, 3, 0.5f}}) {
+        INFO(coord << " " << nm << " scales " << sc[1] << " " << sc[2] << " " << sc[3]);
+        const std::string bytes = model({node("Resize", {"x", "", "scales"}, {"y"},
+                                              {attr_string("mode", "nearest"), attr_string("coordinate_transformation_mode", coord),
+                                               attr_string("nearest_mode", nm)})},
+                                        {value_info("x", kF32, {2, 3, 7, 10})}, {value_info("y", kF32, {})}, {tensor_f32("scales", {4}, sc)}, 13);
+        compare(bytes, {{2, 3, 7, 10}}, seed);
+        auto m = load(bytes);
+        run(*m, {{2, 3, 7, 10}}, {normal(420, seed)});
+        CHECK(all_fast(*m, "Resize"));
+      }
+    }
+  }
+}
