@@ -7,6 +7,8 @@
 #include <cstring>
 #include <map>
 
+#include "runtime/fuse.h"
+
 namespace wasmq::rt {
 
 namespace {
@@ -69,6 +71,7 @@ std::unique_ptr<Model> Model::load(const uint8_t* data, size_t size) {
   std::unique_ptr<Model> m(new Model());
   m->def_ = onnx::decode_model(data, size);
   fuse_qdq(m->def_);  // DQ -> Conv/MatMul/Add -> Q into QLinear ops (fuse_qdq.h)
+  if (fast_ops_enabled()) fuse_for_inference(m->def_);  // Conv+BN, Conv+Relu/Clip (fuse.h)
   m->build(m->def_);
   return m;
 }

@@ -24,7 +24,45 @@ const OpRegistry& registry() {
   }();
   return r;
 }
+const OpRegistry& fast_registry() {
+  static const OpRegistry r = [] {
+    OpRegistry reg;
+    register_fast_ops(reg);
+    return reg;
+  }();
+  return r;
+}
+bool g_fast_ops = true;
+
+std::unique_ptr<Op> create_from(const OpRegistry& reg, const onnx::NodeDef& node, int opset, bool try_fast) {
+  OpContext ctx(node, opset);
+  const bool ms = node.domain == "com.microsoft";
+  if (!node.domain.empty() && node.domain != "ai.onnx" && !ms) {
+    ctx.error("domain '" + node.domain + "' is not supported (only ai.onnx and com.microsoft quantized ops)");
+  }
+  if (try_fast && !ms) {
+    const auto& ff = fast_registry().factories;
+    const auto fit = ff.find(node.op_type);
+    if (fit != ff.end()) {
+      std::unique_ptr<Op> op = fit->second(ctx);
+      op->label = ctx.label();
+      return op;
+    }
+  }
+  // com.microsoft ops are keyed "com.microsoft:Op"; a ':' in an ai.onnx op type never matches them.
+  const auto& f = reg.factories;
+  const auto it = f.find(ms ? "com.microsoft:" + node.op_type : node.op_type);
+  if (it == f.end() || (!ms && node.op_type.find(':') != std::string::npos)) {
+    ctx.error("op type '" + node.op_type + "' is not supported by wasmq");
+  }
+  std::unique_ptr<Op> op = it->second(ctx);
+  op->label = ctx.label();
+  return op;
+}
 }  // namespace
+
+void set_fast_ops_enabled(bool on) { g_fast_ops = on; }
+bool fast_ops_enabled() { return g_fast_ops; }
 
 OpContext::OpContext(const onnx::NodeDef& node, int opset) : node_(node), opset_(opset) {
   // node.label is "node 'name' (Op)" or "node #i (Op)"; add the opset inside the parentheses.
@@ -95,17 +133,11 @@ std::vector<float> OpContext::get_floats(const std::string& name) const {
 }
 
 std::unique_ptr<Op> create_op(const onnx::NodeDef& node, int opset) {
-  OpContext ctx(node, opset);
-  const bool ms = node.domain == "com.microsoft";
-  if (!node.domain.empty() && node.domain != "ai.onnx" && !ms) {
-    ctx.error("domain '" + node.domain + "' is not supported (only ai.onnx and com.microsoft quantized ops)");
-  }
-  const auto& f = registry().factories;
-  const auto it = f.find(ms ? "com.microsoft:" + node.op_type : node.op_type);
-  if (it == f.end() || (!ms && node.op_type.find(':') != std::string::npos)) ctx.error("op type '" + node.op_type + "' is not supported by wasmq");
-  std::unique_ptr<Op> op = it->second(ctx);
-  op->label = ctx.label();
-  return op;
+  return create_from(registry(), node, opset, g_fast_ops);
+}
+
+std::unique_ptr<Op> create_reference_op(const onnx::NodeDef& node, int opset) {
+  return create_from(registry(), node, opset, false);
 }
 
 bool is_supported_op(const std::string& domain, const std::string& op_type) {

@@ -73,6 +73,13 @@ using OpFactory = std::unique_ptr<Op> (*)(const OpContext&);
 // Creates the op for a node; an unknown op type or an unsupported attribute value throws an error
 // naming the node, the op type and the opset.
 std::unique_ptr<Op> create_op(const onnx::NodeDef& node, int opset);
+// The reference (plain-loop, NCHW) implementation of a node, whatever the fast-op switch says: the
+// oracle of the tests and the fallback of the fast ops for the cases they do not cover.
+std::unique_ptr<Op> create_reference_op(const onnx::NodeDef& node, int opset);
+// Fast ops (ops_fast_*.cc: SIMD kernels, load-time fusions) are on by default; off, create_op and
+// Model::load give the reference ops and leave the graph unfused (tests compare both).
+void set_fast_ops_enabled(bool on);
+bool fast_ops_enabled();
 bool is_supported_op(const std::string& domain, const std::string& op_type);
 std::vector<std::string> supported_op_types();
 
@@ -86,5 +93,6 @@ void register_tensor_ops(OpRegistry& r);
 void register_quant_ops(OpRegistry& r);
 void register_quant_conv_ops(OpRegistry& r);
 void register_quant_nbits_ops(OpRegistry& r);
+void register_fast_ops(OpRegistry& r);  // the fast factories (ops_fast_*.cc), a separate registry
 
 }  // namespace wasmq::rt
