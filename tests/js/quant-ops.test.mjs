@@ -53,7 +53,7 @@ async function compare(bytes, feeds, step) {
   }
 }
 
-test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid, QLinearGlobalAveragePool) matches onnxruntime-node', { skip }, async () => {
+function convModel() {
   const r = rng(1);
   const C = 3, O = 8, H = 9, W = 7;
   const w1 = ints(r, O * C * 9, -127, 127), w2 = ints(r, O * 9, -127, 127);
@@ -91,10 +91,15 @@ test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid, 
     initializers: init,
   });
   const x = Float32Array.from({ length: C * H * W }, (_, i) => Math.sin(i * 0.37) * 1.2);
-  await compare(bytes, { x: { data: x, dims: [1, C, H, W] } }, { y: 1 / 256, y2: 0.03, y3: 0.04, y4: 0.01 });
+  return { bytes, feeds: { x: { data: x, dims: [1, C, H, W] } } };
+}
+
+test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid, QLinearGlobalAveragePool) matches onnxruntime-node', { skip }, async () => {
+  const { bytes, feeds } = convModel();
+  await compare(bytes, feeds, { y: 1 / 256, y2: 0.03, y3: 0.04, y4: 0.01 });
 });
 
-test('QLinearMatMul, MatMulInteger with DynamicQuantizeLinear, and MatMulNBits match onnxruntime-node', { skip }, async () => {
+function matmulModel() {
   const r = rng(2);
   const M = 5, K = 64, N = 12;
   const b = ints(r, K * N, -127, 127), bu = ints(r, K * N, 0, 255);
@@ -120,8 +125,29 @@ test('QLinearMatMul, MatMulInteger with DynamicQuantizeLinear, and MatMulNBits m
     ],
   });
   const x = Float32Array.from({ length: M * K }, (_, i) => Math.cos(i * 0.11) * 1.5);
+  return { bytes, feeds: { x: { data: x, dims: [M, K] } } };
+}
+
+test('QLinearMatMul, MatMulInteger with DynamicQuantizeLinear, and MatMulNBits match onnxruntime-node', { skip }, async () => {
+  const { bytes, feeds } = matmulModel();
   // MatMulInteger is exact (step 0); MatMulNBits is float (a small relative tolerance).
-  await compare(bytes, { x: { data: x, dims: [M, K] } }, { y: 0.1, mi: 0, n4: 1e-4 });
+  await compare(bytes, feeds, { y: 0.1, mi: 0, n4: 1e-4 });
+});
+
+test('runs of the quantized models allocate nothing after the first', async () => {
+  const { loadModel, mod } = await wasmq();
+  for (const { bytes, feeds } of [convModel(), matmulModel()]) {
+    const m = await loadModel(bytes);
+    const first = await m.run(feeds);
+    const heapLen = mod.HEAPU8.length;
+    const inUse = mod.modelHeapInUse();
+    let last;
+    for (let i = 0; i < 300; i++) last = await m.run(feeds);
+    assert.equal(mod.modelHeapInUse(), inUse, 'malloc heap in use changed across runs');
+    assert.equal(mod.HEAPU8.length, heapLen, 'wasm memory grew across runs');
+    for (const k of Object.keys(first)) assert.deepEqual([...last[k].data], [...first[k].data], `${k} changed between runs`);
+    m.dispose();
+  }
 });
 
 test('a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) matches onnxruntime-node', { skip }, async () => {
