@@ -1,5 +1,5 @@
 // Quantized ops end to end: small QOperator (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid,
-// QLinearGlobalAveragePool,
+// QLinearGlobalAveragePool, QLinearAveragePool,
 // QLinearMatMul, MatMulInteger, MatMulNBits) and QDQ models built in JS, run through loadModel and
 // compared with onnxruntime-node (child process): equal within one quantization step.
 import { test } from 'node:test';
@@ -83,20 +83,23 @@ function convModel() {
       node('DequantizeLinear', ['a', 'as', 'az'], ['y3']),
       msNode('QLinearGlobalAveragePool', ['c1', 'y1s', 'y1z', 'gs', 'gz'], ['g']),
       node('DequantizeLinear', ['g', 'gs', 'gz'], ['y4']),
+      msNode('QLinearAveragePool', ['c1', 'y1s', 'y1z', 'gs', 'gz'], ['p'],
+        [attrInts('kernel_shape', [3, 3]), attrInts('strides', [2, 2]), attrInts('pads', [1, 1, 1, 1])]),
+      node('DequantizeLinear', ['p', 'gs', 'gz'], ['y5']),
       node('DequantizeLinear', ['c2', 'y2s', 'y2z'], ['y2']),
     ],
     inputs: [valueInfo('x', F32, [1, C, H, W])],
     outputs: [valueInfo('y', F32, [1, O, H, W]), valueInfo('y2', F32, [1, O, H, W]), valueInfo('y3', F32, [1, O, H, W]),
-      valueInfo('y4', F32, [1, O, 1, 1])],
+      valueInfo('y4', F32, [1, O, 1, 1]), valueInfo('y5', F32, [1, O, 5, 4])],
     initializers: init,
   });
   const x = Float32Array.from({ length: C * H * W }, (_, i) => Math.sin(i * 0.37) * 1.2);
   return { bytes, feeds: { x: { data: x, dims: [1, C, H, W] } } };
 }
 
-test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid, QLinearGlobalAveragePool) matches onnxruntime-node', { skip }, async () => {
+test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid, QLinear(Global)AveragePool) matches onnxruntime-node', { skip }, async () => {
   const { bytes, feeds } = convModel();
-  await compare(bytes, feeds, { y: 1 / 256, y2: 0.03, y3: 0.04, y4: 0.01 });
+  await compare(bytes, feeds, { y: 1 / 256, y2: 0.03, y3: 0.04, y4: 0.01, y5: 0.01 });
 });
 
 function matmulModel() {

@@ -476,3 +476,46 @@ TEST_CASE("com.microsoft QLinearGlobalAveragePool (NCHW and channels_last) equal
     }
   }
 }
+
+TEST_CASE("com.microsoft QLinearAveragePool equals the integer oracle", "[runtime]") {
+  std::mt19937 rng(44);
+  for (int iter = 0; iter < 16; ++iter) {
+    const bool u8 = iter % 2, cl = iter % 4 >= 2, incl = iter % 8 >= 4;
+    const int64_t n = 1 + rng() % 2, c = 1 + rng() % 20, kh = 1 + rng() % 3, kw = 1 + rng() % 3;
+    const int64_t h = kh + rng() % 6, w = kw + rng() % 6, sh = 1 + rng() % 2, sw = 1 + rng() % 2;
+    const int64_t pt = rng() % kh, pl = rng() % kw, pb = rng() % kh, pr = rng() % kw;
+    const int64_t oh = (h + pt + pb - kh) / sh + 1, ow = (w + pl + pr - kw) / sw + 1;
+    const std::vector<int64_t> xd = cl ? std::vector<int64_t>{n, h, w, c} : std::vector<int64_t>{n, c, h, w};
+    const std::vector<int64_t> yd = cl ? std::vector<int64_t>{n, oh, ow, c} : std::vector<int64_t>{n, c, oh, ow};
+    const int32_t t = u8 ? kU8 : kI8;
+    std::vector<uint8_t> x = rand_codes<uint8_t>(rng, n * c * h * w);
+    const int32_t xz = pick_zp(rng, u8), yz = pick_zp(rng, u8);
+    const std::vector<uint8_t> xzv{static_cast<uint8_t>(xz)}, yzv{static_cast<uint8_t>(yz)};
+    auto m = load(model({ms_node("QLinearAveragePool", {"x", "xs", "xz", "ys", "yz"}, {"y"},
+                                 {attr_int("channels_last", cl), attr_int("count_include_pad", incl), attr_ints("kernel_shape", {kh, kw}),
+                                  attr_ints("strides", {sh, sw}), attr_ints("pads", {pt, pl, pb, pr})})},
+                        {value_info("x", t, xd)}, {value_info("y", t, yd)},
+                        {tensor_f32("xs", {}, {0.03f}), tensor_raw("xz", {}, t, xzv), tensor_f32("ys", {}, {0.025f}),
+                         tensor_raw("yz", {}, t, yzv)}));
+    const auto y = run_one<uint8_t>(*m, u8 ? ElemType::kUInt8 : ElemType::kInt8, xd, x.data(), x.size());
+    auto code = [&](uint8_t v) { return u8 ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+    const int32_t z = code(xzv[0]), zo = code(yzv[0]);
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t oy = 0; oy < oh; ++oy)
+          for (int64_t ox = 0; ox < ow; ++ox) {
+            int64_t acc = 0, cnt = 0;
+            for (int64_t ky = 0; ky < kh; ++ky)
+              for (int64_t kx = 0; kx < kw; ++kx) {
+                const int64_t iy = oy * sh - pt + ky, ix = ox * sw - pl + kx;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                acc += code(x[cl ? ((b * h + iy) * w + ix) * c + ch : ((b * c + ch) * h + iy) * w + ix]) - z;
+                ++cnt;
+              }
+            const float sc = (0.03f / 0.025f) / static_cast<float>(incl ? kh * kw : cnt);
+            const size_t oi = cl ? ((b * oh + oy) * ow + ox) * c + ch : ((b * c + ch) * oh + oy) * ow + ox;
+            INFO("iter " << iter);
+            REQUIRE(code(y[oi]) == rq(acc, sc, zo, u8));
+          }
+  }
+}
