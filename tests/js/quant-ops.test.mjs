@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F32, I8, I32, U8, Pb, attrInt, attrInts, graph, node, tensor, valueInfo } from './onnx-builder.mjs';
 import { wasmq } from './model-helpers.mjs';
+import { init } from '../../dist/node.mjs';
+import { loadModel as loadModelOn } from '../../bindings/js/model.mjs';
 
 let ort = null;
 try {
@@ -174,4 +176,20 @@ test('a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) matches onnxrunti
   });
   const x = Float32Array.from({ length: 400 }, (_, i) => Math.sin(i * 0.21));
   await compare(bytes, { x: { data: x, dims: [1, 4, 10, 10] } }, { y: 0.05 });
+});
+
+test('the SIMD and scalar builds give identical quantized outputs', async () => {
+  const scalar = await init({ simd: false });
+  const { loadModel } = await wasmq();
+  for (const { bytes, feeds } of [convModel(), matmulModel()]) {
+    const a = await loadModel(bytes);
+    const b = await loadModelOn(scalar._m, bytes);
+    const ya = await a.run(feeds), yb = await b.run(feeds);
+    // Every kernel is bit-exact to its scalar reference (MatMulNBits too: one float summation order).
+    for (const k of Object.keys(ya)) {
+      assert.deepEqual([...ya[k].data], [...yb[k].data], `${k}: SIMD and scalar differ`);
+    }
+    a.dispose();
+    b.dispose();
+  }
 });
