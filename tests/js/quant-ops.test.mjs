@@ -1,6 +1,6 @@
 // Quantized ops end to end: small QOperator (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid,
 // QLinearGlobalAveragePool, QLinearAveragePool,
-// QLinearMatMul, MatMulInteger, MatMulNBits) and QDQ models built in JS, run through loadModel and
+// QLinearMatMul, MatMulInteger, QGemm, MatMulNBits) and QDQ models built in JS, run through loadModel and
 // compared with onnxruntime-node (child process): equal within one quantization step.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -117,14 +117,19 @@ function matmulModel() {
       node('DequantizeLinear', ['q', 'ys', 'yz'], ['y']),
       node('DynamicQuantizeLinear', ['x'], ['dq', 'dqs', 'dqz']),
       node('MatMulInteger', ['dq', 'bu', 'dqz', 'buz'], ['mi']),
+      msNode('QGemm', ['xq', 'xs', 'xz', 'bt', 'bs', 'bz', 'gc', 'ys', 'yz'], ['qg'], [attrInt('transB', 1)]),
+      node('DequantizeLinear', ['qg', 'ys', 'yz'], ['y6']),
+      msNode('QGemm', ['xq', 'xs', 'xz', 'bt', 'bs', 'bz', 'gc'], ['y7'], [attrInt('transB', 1)]),
       msNode('MatMulNBits', ['x', 'nb', 'nbs', 'nbz'], ['n4'], [attrInt('K', K), attrInt('N', N), attrInt('bits', 4), attrInt('block_size', 32)]),
     ],
     inputs: [valueInfo('x', F32, [M, K])],
-    outputs: [valueInfo('y', F32, [M, N]), valueInfo('mi', I32, [M, N]), valueInfo('n4', F32, [M, N])],
+    outputs: [valueInfo('y', F32, [M, N]), valueInfo('mi', I32, [M, N]), valueInfo('n4', F32, [M, N]),
+      valueInfo('y6', F32, [M, N]), valueInfo('y7', F32, [M, N])],
     initializers: [
       tensor('xs', F32, [], [0.02]), tensor('xz', I8, [], [3]),
       tensor('b', I8, [K, N], b), tensor('bs', F32, [], [0.01]), tensor('bz', I8, [], [0]),
       tensor('ys', F32, [], [0.1]), tensor('yz', I8, [], [-5]),
+      tensor('bt', I8, [N, K], b), tensor('gc', I32, [N], ints(r, N, -3000, 3000)),
       tensor('bu', U8, [K, N], bu), tensor('buz', U8, [N], ints(r, N, 0, 255)),
       tensor('nb', U8, [N, nb, 16], blob), tensor('nbs', F32, [N * nb], scales), tensor('nbz', U8, [N * Math.ceil(nb / 2)], zp),
     ],
@@ -133,10 +138,10 @@ function matmulModel() {
   return { bytes, feeds: { x: { data: x, dims: [M, K] } } };
 }
 
-test('QLinearMatMul, MatMulInteger with DynamicQuantizeLinear, and MatMulNBits match onnxruntime-node', { skip }, async () => {
+test('QLinearMatMul, MatMulInteger with DynamicQuantizeLinear, QGemm and MatMulNBits match onnxruntime-node', { skip }, async () => {
   const { bytes, feeds } = matmulModel();
   // MatMulInteger is exact (step 0); MatMulNBits is float (a small relative tolerance).
-  await compare(bytes, feeds, { y: 0.1, mi: 0, n4: 1e-4 });
+  await compare(bytes, feeds, { y: 0.1, mi: 0, n4: 1e-4, y6: 0.1, y7: 1e-5 });
 });
 
 test('runs of the quantized models allocate nothing after the first', async () => {

@@ -519,3 +519,62 @@ TEST_CASE("com.microsoft QLinearAveragePool equals the integer oracle", "[runtim
           }
   }
 }
+
+TEST_CASE("com.microsoft QGemm equals the integer oracle", "[runtime]") {
+  std::mt19937 rng(55);
+  for (int iter = 0; iter < 24; ++iter) {
+    const bool au8 = rng() % 2, bu8 = rng() % 2, ta = iter % 2, tb = iter % 4 >= 2, fout = iter % 3 == 0, per_col = iter % 5 < 2;
+    const int64_t m = 1 + rng() % 7, k = 1 + rng() % 30, n = 1 + rng() % 9;
+    const int cmode = iter % 6;  // 0 none, 1 scalar, 2 [N], 3 [M,1], 4 [M,N], 5 [1,N]
+    std::vector<uint8_t> a = rand_codes<uint8_t>(rng, m * k), b = rand_codes<uint8_t>(rng, k * n);
+    const int32_t at = au8 ? kU8 : kI8, bt = bu8 ? kU8 : kI8, yt = au8 ? kU8 : kI8;
+    const size_t nz = per_col ? n : 1;
+    std::vector<uint8_t> bz(nz);
+    std::vector<float> bs(nz);
+    for (size_t j = 0; j < nz; ++j) { bz[j] = static_cast<uint8_t>(pick_zp(rng, bu8)); bs[j] = 0.01f * (1 + rng() % 4); }
+    const std::vector<uint8_t> az{static_cast<uint8_t>(pick_zp(rng, au8))}, yz{static_cast<uint8_t>(pick_zp(rng, au8))};
+    std::vector<int64_t> cd;
+    if (cmode == 1) cd = {};
+    if (cmode == 2) cd = {n};
+    if (cmode == 3) cd = {m, 1};
+    if (cmode == 4) cd = {m, n};
+    if (cmode == 5) cd = {1, n};
+    size_t cn = 1;
+    for (int64_t d : cd) cn *= static_cast<size_t>(d);
+    std::vector<int32_t> cv(cn);
+    for (auto& v : cv) v = static_cast<int32_t>(rng() % 4001) - 2000;
+    const float alpha = iter % 4 == 1 ? 0.5f : 1.0f, asc = 0.02f, ysc = 0.04f * std::sqrt(static_cast<float>(k));
+    const std::vector<int64_t> pd = per_col ? std::vector<int64_t>{n} : std::vector<int64_t>{};
+    std::vector<std::string> ins{"a", "as", "az", "b", "bs", "bz", cmode ? "c" : ""};
+    if (!fout) { ins.push_back("ys"); ins.push_back("yz"); }
+    std::vector<Pb> inits{tensor_f32("as", {}, {asc}), tensor_raw("az", {}, at, az), tensor_raw("b", tb ? std::vector<int64_t>{n, k} : std::vector<int64_t>{k, n}, bt, b),
+                          tensor_f32("bs", pd, bs), tensor_raw("bz", pd, bt, bz), tensor_f32("ys", {}, {ysc}), tensor_raw("yz", {}, yt, yz)};
+    if (cmode) inits.push_back(tensor_raw("c", cd, kI32, cv));
+    const std::vector<int64_t> ad = ta ? std::vector<int64_t>{k, m} : std::vector<int64_t>{m, k};
+    auto mdl = load(model({ms_node("QGemm", ins, {"y"}, {attr_int("transA", ta), attr_int("transB", tb), attr_float("alpha", alpha)})},
+                          {value_info("a", at, ad)}, {value_info("y", fout ? kF32 : yt, {m, n})}, inits));
+    void* p = mdl->stage_input(0, au8 ? ElemType::kUInt8 : ElemType::kInt8, ad);
+    std::memcpy(p, a.data(), a.size());
+    mdl->run();
+    const auto& y = mdl->output(0);
+    auto code = [](uint8_t v, bool u) { return u ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        const size_t pj = per_col ? j : 0;
+        int64_t acc = 0;
+        for (int64_t q = 0; q < k; ++q) {
+          const int32_t av = code(a[ta ? q * m + i : i * k + q], au8) - code(az[0], au8);
+          const int32_t bv = code(b[tb ? j * k + q : q * n + j], bu8) - code(bz[pj], bu8);
+          acc += av * bv;
+        }
+        if (cmode) acc += cv[cmode == 1 ? 0 : cmode == 2 || cmode == 5 ? j : cmode == 3 ? i : i * n + j];
+        const float sc = alpha * asc * bs[pj];
+        INFO("iter " << iter << " m " << m << " k " << k << " n " << n << " cmode " << cmode);
+        if (fout) {
+          REQUIRE(y.as<const float>()[i * n + j] == static_cast<float>(acc) * sc);
+        } else {
+          REQUIRE(code(y.as<const uint8_t>()[i * n + j], au8) == rq(acc, sc / ysc, code(yz[0], au8), au8));
+        }
+      }
+  }
+}
