@@ -81,7 +81,7 @@ TEST_CASE("QuantizeLinear/DequantizeLinear: per tensor, per axis, blocked", "[ru
   std::vector<float> x(70);
   for (auto& v : x) v = ud(rng);
   x[3] = 0.25f;  // ties: 0.25 / 0.5 = 0.5 -> 0 (half to even)
-  for (int mode = 0; mode < 3; ++mode) {
+  for (int mode = 0; mode < 4; ++mode) {  // tensor, axis 1, blocked on the last axis, blocked on axis 1
     for (bool u8 : {false, true}) {
       const int32_t qt = u8 ? kU8 : kI8;
       std::vector<int64_t> sdims;
@@ -89,6 +89,7 @@ TEST_CASE("QuantizeLinear/DequantizeLinear: per tensor, per axis, blocked", "[ru
       std::vector<Pb> attrs;
       if (mode == 1) { sdims = {5}; np = 5; attrs.push_back(attr_int("axis", 1)); }
       if (mode == 2) { sdims = {2, 5, 3}; np = 30; attrs.push_back(attr_int("axis", -1)); attrs.push_back(attr_int("block_size", 3)); }
+      if (mode == 3) { sdims = {2, 3, 7}; np = 42; attrs.push_back(attr_int("axis", 1)); attrs.push_back(attr_int("block_size", 2)); }
       std::vector<float> sc(np);
       std::vector<uint8_t> zp(np);
       for (size_t i = 0; i < np; ++i) {
@@ -101,7 +102,7 @@ TEST_CASE("QuantizeLinear/DequantizeLinear: per tensor, per axis, blocked", "[ru
       const auto y = run_one<uint8_t>(*m, ElemType::kFloat, dims, x.data(), x.size() * 4);
       auto pidx = [&](size_t i) -> size_t {
         const size_t c = (i / 7) % 5, b = i / 35, w = i % 7;
-        return mode == 0 ? 0 : mode == 1 ? c : (b * 5 + c) * 3 + w / 3;
+        return mode == 0 ? 0 : mode == 1 ? c : mode == 2 ? (b * 5 + c) * 3 + w / 3 : (b * 3 + c / 2) * 7 + w;
       };
       for (size_t i = 0; i < x.size(); ++i) {
         const size_t p = pidx(i);
