@@ -81,7 +81,7 @@ TEST_CASE("QuantizeLinear/DequantizeLinear: per tensor, per axis, blocked", "[ru
   std::vector<float> x(70);
   for (auto& v : x) v = ud(rng);
   x[3] = 0.25f;  // ties: 0.25 / 0.5 = 0.5 -> 0 (half to even)
-  for (int mode = 0; mode < 3; ++mode) {
+  for (int mode = 0; mode < 4; ++mode) {  // tensor, axis 1, blocked on the last axis, blocked on axis 1
     for (bool u8 : {false, true}) {
       const int32_t qt = u8 ? kU8 : kI8;
       std::vector<int64_t> sdims;
@@ -89,6 +89,7 @@ TEST_CASE("QuantizeLinear/DequantizeLinear: per tensor, per axis, blocked", "[ru
       std::vector<Pb> attrs;
       if (mode == 1) { sdims = {5}; np = 5; attrs.push_back(attr_int("axis", 1)); }
       if (mode == 2) { sdims = {2, 5, 3}; np = 30; attrs.push_back(attr_int("axis", -1)); attrs.push_back(attr_int("block_size", 3)); }
+      if (mode == 3) { sdims = {2, 3, 7}; np = 42; attrs.push_back(attr_int("axis", 1)); attrs.push_back(attr_int("block_size", 2)); }
       std::vector<float> sc(np);
       std::vector<uint8_t> zp(np);
       for (size_t i = 0; i < np; ++i) {
@@ -101,7 +102,7 @@ TEST_CASE("QuantizeLinear/DequantizeLinear: per tensor, per axis, blocked", "[ru
       const auto y = run_one<uint8_t>(*m, ElemType::kFloat, dims, x.data(), x.size() * 4);
       auto pidx = [&](size_t i) -> size_t {
         const size_t c = (i / 7) % 5, b = i / 35, w = i % 7;
-        return mode == 0 ? 0 : mode == 1 ? c : (b * 5 + c) * 3 + w / 3;
+        return mode == 0 ? 0 : mode == 1 ? c : mode == 2 ? (b * 5 + c) * 3 + w / 3 : (b * 3 + c / 2) * 7 + w;
       };
       for (size_t i = 0; i < x.size(); ++i) {
         const size_t p = pidx(i);
@@ -474,5 +475,107 @@ TEST_CASE("com.microsoft QLinearGlobalAveragePool (NCHW and channels_last) equal
           REQUIRE(code(y[b * c + ch]) == rq(acc, sc, zo, u8));
         }
     }
+  }
+}
+
+TEST_CASE("com.microsoft QLinearAveragePool equals the integer oracle", "[runtime]") {
+  std::mt19937 rng(44);
+  for (int iter = 0; iter < 16; ++iter) {
+    const bool u8 = iter % 2, cl = iter % 4 >= 2, incl = iter % 8 >= 4;
+    const int64_t n = 1 + rng() % 2, c = 1 + rng() % 20, kh = 1 + rng() % 3, kw = 1 + rng() % 3;
+    const int64_t h = kh + rng() % 6, w = kw + rng() % 6, sh = 1 + rng() % 2, sw = 1 + rng() % 2;
+    const int64_t pt = rng() % kh, pl = rng() % kw, pb = rng() % kh, pr = rng() % kw;
+    const int64_t oh = (h + pt + pb - kh) / sh + 1, ow = (w + pl + pr - kw) / sw + 1;
+    const std::vector<int64_t> xd = cl ? std::vector<int64_t>{n, h, w, c} : std::vector<int64_t>{n, c, h, w};
+    const std::vector<int64_t> yd = cl ? std::vector<int64_t>{n, oh, ow, c} : std::vector<int64_t>{n, c, oh, ow};
+    const int32_t t = u8 ? kU8 : kI8;
+    std::vector<uint8_t> x = rand_codes<uint8_t>(rng, n * c * h * w);
+    const int32_t xz = pick_zp(rng, u8), yz = pick_zp(rng, u8);
+    const std::vector<uint8_t> xzv{static_cast<uint8_t>(xz)}, yzv{static_cast<uint8_t>(yz)};
+    auto m = load(model({ms_node("QLinearAveragePool", {"x", "xs", "xz", "ys", "yz"}, {"y"},
+                                 {attr_int("channels_last", cl), attr_int("count_include_pad", incl), attr_ints("kernel_shape", {kh, kw}),
+                                  attr_ints("strides", {sh, sw}), attr_ints("pads", {pt, pl, pb, pr})})},
+                        {value_info("x", t, xd)}, {value_info("y", t, yd)},
+                        {tensor_f32("xs", {}, {0.03f}), tensor_raw("xz", {}, t, xzv), tensor_f32("ys", {}, {0.025f}),
+                         tensor_raw("yz", {}, t, yzv)}));
+    const auto y = run_one<uint8_t>(*m, u8 ? ElemType::kUInt8 : ElemType::kInt8, xd, x.data(), x.size());
+    auto code = [&](uint8_t v) { return u8 ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+    const int32_t z = code(xzv[0]), zo = code(yzv[0]);
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t oy = 0; oy < oh; ++oy)
+          for (int64_t ox = 0; ox < ow; ++ox) {
+            int64_t acc = 0, cnt = 0;
+            for (int64_t ky = 0; ky < kh; ++ky)
+              for (int64_t kx = 0; kx < kw; ++kx) {
+                const int64_t iy = oy * sh - pt + ky, ix = ox * sw - pl + kx;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                acc += code(x[cl ? ((b * h + iy) * w + ix) * c + ch : ((b * c + ch) * h + iy) * w + ix]) - z;
+                ++cnt;
+              }
+            const float sc = (0.03f / 0.025f) / static_cast<float>(incl ? kh * kw : cnt);
+            const size_t oi = cl ? ((b * oh + oy) * ow + ox) * c + ch : ((b * c + ch) * oh + oy) * ow + ox;
+            INFO("iter " << iter);
+            REQUIRE(code(y[oi]) == rq(acc, sc, zo, u8));
+          }
+  }
+}
+
+TEST_CASE("com.microsoft QGemm equals the integer oracle", "[runtime]") {
+  std::mt19937 rng(55);
+  for (int iter = 0; iter < 24; ++iter) {
+    const bool au8 = rng() % 2, bu8 = rng() % 2, ta = iter % 2, tb = iter % 4 >= 2, fout = iter % 3 == 0, per_col = iter % 5 < 2;
+    const int64_t m = 1 + rng() % 7, k = 1 + rng() % 30, n = 1 + rng() % 9;
+    const int cmode = iter % 6;  // 0 none, 1 scalar, 2 [N], 3 [M,1], 4 [M,N], 5 [1,N]
+    std::vector<uint8_t> a = rand_codes<uint8_t>(rng, m * k), b = rand_codes<uint8_t>(rng, k * n);
+    const int32_t at = au8 ? kU8 : kI8, bt = bu8 ? kU8 : kI8, yt = au8 ? kU8 : kI8;
+    const size_t nz = per_col ? n : 1;
+    std::vector<uint8_t> bz(nz);
+    std::vector<float> bs(nz);
+    for (size_t j = 0; j < nz; ++j) { bz[j] = static_cast<uint8_t>(pick_zp(rng, bu8)); bs[j] = 0.01f * (1 + rng() % 4); }
+    const std::vector<uint8_t> az{static_cast<uint8_t>(pick_zp(rng, au8))}, yz{static_cast<uint8_t>(pick_zp(rng, au8))};
+    std::vector<int64_t> cd;
+    if (cmode == 1) cd = {};
+    if (cmode == 2) cd = {n};
+    if (cmode == 3) cd = {m, 1};
+    if (cmode == 4) cd = {m, n};
+    if (cmode == 5) cd = {1, n};
+    size_t cn = 1;
+    for (int64_t d : cd) cn *= static_cast<size_t>(d);
+    std::vector<int32_t> cv(cn);
+    for (auto& v : cv) v = static_cast<int32_t>(rng() % 4001) - 2000;
+    const float alpha = iter % 4 == 1 ? 0.5f : 1.0f, asc = 0.02f, ysc = 0.04f * std::sqrt(static_cast<float>(k));
+    const std::vector<int64_t> pd = per_col ? std::vector<int64_t>{n} : std::vector<int64_t>{};
+    std::vector<std::string> ins{"a", "as", "az", "b", "bs", "bz", cmode ? "c" : ""};
+    if (!fout) { ins.push_back("ys"); ins.push_back("yz"); }
+    std::vector<Pb> inits{tensor_f32("as", {}, {asc}), tensor_raw("az", {}, at, az), tensor_raw("b", tb ? std::vector<int64_t>{n, k} : std::vector<int64_t>{k, n}, bt, b),
+                          tensor_f32("bs", pd, bs), tensor_raw("bz", pd, bt, bz), tensor_f32("ys", {}, {ysc}), tensor_raw("yz", {}, yt, yz)};
+    if (cmode) inits.push_back(tensor_raw("c", cd, kI32, cv));
+    const std::vector<int64_t> ad = ta ? std::vector<int64_t>{k, m} : std::vector<int64_t>{m, k};
+    auto mdl = load(model({ms_node("QGemm", ins, {"y"}, {attr_int("transA", ta), attr_int("transB", tb), attr_float("alpha", alpha)})},
+                          {value_info("a", at, ad)}, {value_info("y", fout ? kF32 : yt, {m, n})}, inits));
+    void* p = mdl->stage_input(0, au8 ? ElemType::kUInt8 : ElemType::kInt8, ad);
+    std::memcpy(p, a.data(), a.size());
+    mdl->run();
+    const auto& y = mdl->output(0);
+    auto code = [](uint8_t v, bool u) { return u ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        const size_t pj = per_col ? j : 0;
+        int64_t acc = 0;
+        for (int64_t q = 0; q < k; ++q) {
+          const int32_t av = code(a[ta ? q * m + i : i * k + q], au8) - code(az[0], au8);
+          const int32_t bv = code(b[tb ? j * k + q : q * n + j], bu8) - code(bz[pj], bu8);
+          acc += av * bv;
+        }
+        if (cmode) acc += cv[cmode == 1 ? 0 : cmode == 2 || cmode == 5 ? j : cmode == 3 ? i : i * n + j];
+        const float sc = alpha * asc * bs[pj];
+        INFO("iter " << iter << " m " << m << " k " << k << " n " << n << " cmode " << cmode);
+        if (fout) {
+          REQUIRE(y.as<const float>()[i * n + j] == static_cast<float>(acc) * sc);
+        } else {
+          REQUIRE(code(y.as<const uint8_t>()[i * n + j], au8) == rq(acc, sc / ysc, code(yz[0], au8), au8));
+        }
+      }
   }
 }
