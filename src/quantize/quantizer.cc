@@ -145,6 +145,15 @@ void ModelQuantizer::plan_nodes() {
     const TensorData& d = float_.graph.initializers[g.init.at(t)];
     return d.dtype == ElemType::kFloat ? static_cast<int>(d.dims.size()) : -1;
   };
+  // Tensors a quantized node produces: element-wise ops and pools are quantized only when one of
+  // their inputs already is (an isolated QLinearAdd between float ops adds error and saves nothing,
+  // e.g. the epsilon Add of a decomposed LayerNorm).
+  std::set<std::string> quantized_out;
+  auto from_quantized = [&](const NodeDef& n, size_t count) {
+    for (size_t i = 0; i < std::min(count, n.inputs.size()); ++i)
+      if (quantized_out.count(n.inputs[i])) return true;
+    return false;
+  };
   for (size_t k = 0; k < nodes.size(); ++k) {
     const NodeDef& n = nodes[k];
     if (role_[k] == 2 || !is_onnx_domain(n) || opt_.exclude.count(n.name)) continue;
@@ -156,9 +165,9 @@ void ModelQuantizer::plan_nodes() {
       else if (op == "MatMul") q = n.inputs.size() == 2 && is_float_act(n.inputs[0]) && const_rank(n.inputs[1]) == 2;
       else if (op == "Add" || op == "Mul")
         q = n.inputs.size() == 2 && dtype_[n.inputs[0]] == ElemType::kFloat && dtype_[n.inputs[1]] == ElemType::kFloat &&
-            (is_float_act(n.inputs[0]) || is_float_act(n.inputs[1]));
-      else if (op == "Sigmoid" || op == "GlobalAveragePool") q = is_float_act(n.inputs[0]);
-      else if (op == "MaxPool") q = is_float_act(n.inputs[0]) && n.outputs.size() == 1;
+            (is_float_act(n.inputs[0]) || is_float_act(n.inputs[1])) && from_quantized(n, 2);
+      else if (op == "Sigmoid" || op == "GlobalAveragePool") q = is_float_act(n.inputs[0]) && from_quantized(n, 1);
+      else if (op == "MaxPool") q = is_float_act(n.inputs[0]) && n.outputs.size() == 1 && from_quantized(n, 1);
     } else {
       q = op == "MatMul" && n.inputs.size() == 2 && is_float_act(n.inputs[0]) && const_rank(n.inputs[1]) == 2;
       if (q && opt_.mode == Mode::kWeightOnly) {
@@ -188,6 +197,7 @@ void ModelQuantizer::plan_nodes() {
         fused_[k] = c.op_type;
       }
     }
+    quantized_out.insert(out_[k]);
     ReportRow r;
     r.node = node_id(n);
     r.op = fused_[k].empty() ? op : op + "+" + fused_[k];
