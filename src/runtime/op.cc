@@ -19,6 +19,7 @@ const OpRegistry& registry() {
     register_elementwise_ops(reg);
     register_nn_ops(reg);
     register_tensor_ops(reg);
+    register_quant_ops(reg);
     return reg;
   }();
   return r;
@@ -95,18 +96,20 @@ std::vector<float> OpContext::get_floats(const std::string& name) const {
 
 std::unique_ptr<Op> create_op(const onnx::NodeDef& node, int opset) {
   OpContext ctx(node, opset);
-  if (!node.domain.empty() && node.domain != "ai.onnx") {
-    ctx.error("domain '" + node.domain + "' is not supported (only the default ai.onnx domain)");
+  const bool ms = node.domain == "com.microsoft";
+  if (!node.domain.empty() && node.domain != "ai.onnx" && !ms) {
+    ctx.error("domain '" + node.domain + "' is not supported (only ai.onnx and com.microsoft quantized ops)");
   }
   const auto& f = registry().factories;
-  const auto it = f.find(node.op_type);
-  if (it == f.end()) ctx.error("op type '" + node.op_type + "' is not supported by wasmq");
+  const auto it = f.find(ms ? "com.microsoft:" + node.op_type : node.op_type);
+  if (it == f.end() || (!ms && node.op_type.find(':') != std::string::npos)) ctx.error("op type '" + node.op_type + "' is not supported by wasmq");
   std::unique_ptr<Op> op = it->second(ctx);
   op->label = ctx.label();
   return op;
 }
 
 bool is_supported_op(const std::string& domain, const std::string& op_type) {
+  if (domain == "com.microsoft") return registry().factories.count("com.microsoft:" + op_type) > 0;
   if (!domain.empty() && domain != "ai.onnx") return false;
   return op_type == "Constant" || registry().factories.count(op_type) > 0;
 }

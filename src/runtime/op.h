@@ -82,5 +82,9 @@ void add_op(OpRegistry& r, const char* op_type, OpFactory f);
 void register_elementwise_ops(OpRegistry& r);
 void register_nn_ops(OpRegistry& r);
 void register_tensor_ops(OpRegistry& r);
+// Quantized ops (ops_quant.cc, ops_quant_conv.cc); com.microsoft ops are keyed "com.microsoft:Op".
+void register_quant_ops(OpRegistry& r);
+void register_quant_conv_ops(OpRegistry& r);
+void register_quant_nbits_ops(OpRegistry& r);
 
 }  // namespace wasmq::rt

@@ -1,0 +1,149 @@
+// Shared helpers of the quantized runtime ops: parameter reading and the exact zero-point-corrected
+// int8 GEMM (see quant_common.h).
+#include "runtime/quant_common.h"
+
+#include <algorithm>
+
+namespace wasmq::rt::quant {
+
+void read_scales(const Op& op, const Tensor* t, const char* what, std::vector<float>& out) {
+  if (!t || !t->data) op.error(std::string(what) + " is missing");
+  if (t->dtype != ElemType::kFloat) op.error(std::string(what) + " must be FLOAT (got " + onnx::elem_onnx_name(t->dtype) + ")");
+  const size_t n = t->numel();
+  out.resize(n);
+  std::memcpy(out.data(), t->data, n * sizeof(float));
+  for (float s : out) {
+    if (!(s > 0.0f) || !std::isfinite(s)) op.error(std::string(what) + " must be positive and finite (got " + std::to_string(s) + ")");
+  }
+}
+
+void read_zero_points(const Op& op, const Tensor* t, const char* what, std::vector<int32_t>& out) {
+  if (!t) {
+    out.assign(1, 0);
+    return;
+  }
+  if (!t->data) op.error(std::string(what) + " has no data");
+  const size_t n = t->numel();
+  out.resize(n);
+  switch (t->dtype) {
+    case ElemType::kInt8: for (size_t i = 0; i < n; ++i) out[i] = t->as<const int8_t>()[i]; break;
+    case ElemType::kUInt8: for (size_t i = 0; i < n; ++i) out[i] = t->as<const uint8_t>()[i]; break;
+    case ElemType::kInt32: for (size_t i = 0; i < n; ++i) out[i] = t->as<const int32_t>()[i]; break;
+    default: op.error(std::string(what) + " must be INT8, UINT8 or INT32 (got " + onnx::elem_onnx_name(t->dtype) + ")");
+  }
+}
+
+bool check_param_size(const Op& op, size_t numel, size_t rank, size_t n, const char* what) {
+  if (numel == 1 && rank <= 1) return false;
+  if (rank == 1 && numel == n) return true;
+  op.error(std::string(what) + " must be a scalar or a 1-D tensor of " + std::to_string(n) + " values (got " +
+           std::to_string(numel) + " values, rank " + std::to_string(rank) + ")");
+}
+
+void PackedQ8Weights::pack(size_t n_, size_t k_, const void* w, bool w_unsigned, size_t n_stride, size_t k_stride,
+                           const int32_t* w_zp, bool w_zp_per_col, const int32_t* bias) {
+  n = n_;
+  k = k_;
+  const int32_t off = w_unsigned ? 128 : 0;
+  std::vector<int8_t>& wt = staging;
+  wt.resize(n * k);
+  for (size_t j = 0; j < n; ++j) {
+    for (size_t i = 0; i < k; ++i) {
+      const size_t idx = j * n_stride + i * k_stride;
+      const int32_t v = w_unsigned ? static_cast<const uint8_t*>(w)[idx] : static_cast<const int8_t*>(w)[idx];
+      wt[j * k + i] = static_cast<int8_t>(v - off);
+    }
+  }
+  corr.resize(n);
+  needs_corr = false;
+  for (size_t j = 0; j < n; ++j) {
+    corr[j] = off - w_zp[w_zp_per_col ? j : 0];
+    if (corr[j] != 0) needs_corr = true;
+  }
+  const QGemmConfig& cfg = qgemm_config();
+  packed.assign(qs8_packw_size(n, k, cfg.w_bytes), 0);
+  cfg.packw(n, k, wt.data(), k, 1, bias, packed.data());
+}
+
+namespace {
+
+const void* padded_last_row(const void* a, size_t m, size_t k, size_t a_stride, std::vector<uint8_t>& pad_row) {
+  if (pad_row.size() < k + 16) pad_row.resize(k + 16);
+  std::memcpy(pad_row.data(), static_cast<const uint8_t*>(a) + (m - 1) * a_stride, k);
+  return pad_row.data();
+}
+
+}  // namespace
+
+void gemm_acc32(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsigned, size_t a_stride,
+                const int32_t* a_zp, size_t a_zp_stride, int32_t* c, size_t c_stride, std::vector<uint8_t>& pad_row) {
+  if (m == 0 || w.n == 0) return;
+  const QGemmConfig& cfg = qgemm_config();
+  QGemmParams p;
+  p.a_zero_point = a_zp;
+  p.a_quant_stride = a_zp_stride;
+  const size_t k = w.k;
+  const void* last = padded_last_row(a, m, k, a_stride, pad_row);
+  if (a_unsigned) {
+    const auto* au = static_cast<const uint8_t*>(a);
+    if (m > 1) cfg.qu8_acc32(0, m - 1, 0, w.n, k, au, a_stride, w.packed.data(), c, c_stride, p);
+    QGemmParams pl = p;
+    pl.a_zero_point = a_zp + (m - 1) * a_zp_stride;
+    cfg.qu8_acc32(0, 1, 0, w.n, k, static_cast<const uint8_t*>(last), a_stride, w.packed.data(), c + (m - 1) * c_stride,
+                  c_stride, pl);
+  } else {
+    const auto* as = static_cast<const int8_t*>(a);
+    if (m > 1) cfg.qs8_acc32(0, m - 1, 0, w.n, k, as, a_stride, w.packed.data(), c, c_stride, p);
+    QGemmParams pl = p;
+    pl.a_zero_point = a_zp + (m - 1) * a_zp_stride;
+    cfg.qs8_acc32(0, 1, 0, w.n, k, static_cast<const int8_t*>(last), a_stride, w.packed.data(), c + (m - 1) * c_stride,
+                  c_stride, pl);
+  }
+  if (!w.needs_corr) return;
+  for (size_t r = 0; r < m; ++r) {
+    int64_t sum = 0;
+    if (a_unsigned) {
+      const uint8_t* row = static_cast<const uint8_t*>(a) + r * a_stride;
+      for (size_t i = 0; i < k; ++i) sum += row[i];
+    } else {
+      const int8_t* row = static_cast<const int8_t*>(a) + r * a_stride;
+      for (size_t i = 0; i < k; ++i) sum += row[i];
+    }
+    sum -= static_cast<int64_t>(k) * a_zp[r * a_zp_stride];
+    int32_t* cr = c + r * c_stride;
+    for (size_t j = 0; j < w.n; ++j) {
+      // int32 arithmetic wraps, as in the kernels.
+      const uint32_t add = static_cast<uint32_t>(static_cast<int64_t>(w.corr[j]) * sum);
+      cr[j] = static_cast<int32_t>(static_cast<uint32_t>(cr[j]) + add);
+    }
+  }
+}
+
+void gemm_minmax(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsigned, size_t a_stride, int32_t a_zp,
+                 const float* scale, int32_t y_zp, int32_t qmin, int32_t qmax, void* c, size_t c_stride,
+                 std::vector<uint8_t>& pad_row) {
+  if (m == 0 || w.n == 0) return;
+  const QGemmConfig& cfg = qgemm_config();
+  QGemmParams p;
+  p.a_zero_point = &a_zp;
+  p.a_quant_stride = 0;
+  p.scale = scale;
+  p.c_zero_point = y_zp;
+  p.qmin = qmin;
+  p.qmax = qmax;
+  const size_t k = w.k;
+  const void* last = padded_last_row(a, m, k, a_stride, pad_row);
+  if (a_unsigned) {
+    auto* cu = static_cast<uint8_t*>(c);
+    if (m > 1) cfg.qu8_minmax(0, m - 1, 0, w.n, k, static_cast<const uint8_t*>(a), a_stride, w.packed.data(), cu, c_stride, p);
+    cfg.qu8_minmax(0, 1, 0, w.n, k, static_cast<const uint8_t*>(last), a_stride, w.packed.data(), cu + (m - 1) * c_stride,
+                   c_stride, p);
+  } else {
+    auto* cs = static_cast<int8_t*>(c);
+    if (m > 1) cfg.qs8_minmax(0, m - 1, 0, w.n, k, static_cast<const int8_t*>(a), a_stride, w.packed.data(), cs, c_stride, p);
+    cfg.qs8_minmax(0, 1, 0, w.n, k, static_cast<const int8_t*>(last), a_stride, w.packed.data(), cs + (m - 1) * c_stride,
+                   c_stride, p);
+  }
+}
+
+}  // namespace wasmq::rt::quant

@@ -1,0 +1,55 @@
+// Helpers shared by the quantized runtime ops (ops_quant*.cc): reading scale/zero-point tensors,
+// int8 GEMM with weight zero points folded in exactly, and NCHW<->NHWC transposes.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels/qs8-gemm/qs8-gemm.h"
+#include "kernels/requant/requant.h"
+#include "runtime/op.h"
+
+namespace wasmq::rt::quant {
+
+inline bool is_q8(ElemType t) { return t == ElemType::kInt8 || t == ElemType::kUInt8; }
+inline int32_t qmin_of(ElemType t) { return t == ElemType::kInt8 ? -128 : 0; }
+inline int32_t qmax_of(ElemType t) { return t == ElemType::kInt8 ? 127 : 255; }
+
+// Reads a float scale tensor (must be known or present at run time) into `out`.
+void read_scales(const Op& op, const Tensor* t, const char* what, std::vector<float>& out);
+// Reads a zero-point tensor (int8/uint8/int32) into `out`; null tensor gives {0}.
+void read_zero_points(const Op& op, const Tensor* t, const char* what, std::vector<int32_t>& out);
+// Checks a per-tensor (numel 1) or per-channel (numel n, rank <= 1) parameter; returns true if per-channel.
+bool check_param_size(const Op& op, size_t numel, size_t rank, size_t n, const char* what);
+
+// An 8-bit matrix B[K][N] (or W[N][K]) packed once for the int8 GEMM with any 8-bit type and any
+// per-tensor/per-column zero point, exactly: the GEMM runs on W' = W - off (off = 128 for uint8,
+// 0 for int8; W' is int8), and column n gets the correction c[n] * sum_k (A[m][k] - a_zp), with
+// c[n] = off - w_zp[n] (zero in the common cases: int8 weights with zero point 0, uint8 weights with
+// zero point 128).
+struct PackedQ8Weights {
+  size_t n = 0, k = 0;
+  std::vector<uint8_t> packed;   // qgemm_config().packw layout
+  std::vector<int32_t> corr;     // [n]
+  std::vector<int8_t> staging;   // W' before packing (kept for its capacity)
+  bool needs_corr = false;
+  // w(n, k) at w[n * n_stride + k * k_stride]; bias [n] or null.
+  void pack(size_t n_, size_t k_, const void* w, bool w_unsigned, size_t n_stride, size_t k_stride,
+            const int32_t* w_zp, bool w_zp_per_col, const int32_t* bias);
+};
+
+// Runs the acc32 GEMM for rows [0, m) of A (row stride a_stride, which must be >= k; the last row is
+// copied to a padded buffer so the kernel's 7-byte over-read stays inside), adding the zero-point
+// correction: C[m][n] (int32, row stride c_stride) = sum_k (A - a_zp) * (W - w_zp) + bias.
+void gemm_acc32(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsigned, size_t a_stride,
+                const int32_t* a_zp, size_t a_zp_stride, int32_t* c, size_t c_stride, std::vector<uint8_t>& pad_row);
+
+// Requantizing GEMM straight into 8-bit output of the activation's own type when no correction is
+// needed (w.needs_corr false): scale[n] per column.
+void gemm_minmax(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsigned, size_t a_stride, int32_t a_zp,
+                 const float* scale, int32_t y_zp, int32_t qmin, int32_t qmax, void* c, size_t c_stride,
+                 std::vector<uint8_t>& pad_row);
+
+}  // namespace wasmq::rt::quant

@@ -1,0 +1,405 @@
+// Quantized runtime ops against oracles: an exact integer reference (int64 accumulators +
+// requantize_fp32, tolerance 0) and a float simulation (dequantize -> float op -> quantize, within
+// one code), on seeded random shapes with groups, depthwise, padding, strides, zero points and
+// per-channel scales; plus a QDQ (DequantizeLinear -> Conv -> QuantizeLinear) model.
+#include <catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "kernels/requant/requant.h"
+#include "onnx_builder.h"
+#include "runtime/model.h"
+
+using namespace wasmq_test;
+using wasmq::rt::Model;
+using wasmq::onnx::ElemType;
+
+namespace {
+
+constexpr int32_t kF32 = 1, kU8 = 2, kI8 = 3, kI32 = 6;
+
+template <typename T>
+Pb tensor_raw(const std::string& name, const std::vector<int64_t>& dims, int32_t dtype, const std::vector<T>& v) {
+  Pb t;
+  for (int64_t d : dims) t.varint(1, static_cast<uint64_t>(d));
+  t.varint(2, static_cast<uint64_t>(dtype)).bytes(8, name);
+  t.bytes(9, std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)));
+  return t;
+}
+
+Pb ms_node(const std::string& op, const std::vector<std::string>& in, const std::vector<std::string>& out,
+           const std::vector<Pb>& attrs = {}) {
+  Pb n = node(op, in, out, attrs);
+  n.bytes(7, "com.microsoft");
+  return n;
+}
+
+std::unique_ptr<Model> load(const std::string& bytes) {
+  return Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+}
+
+template <typename T>
+std::vector<T> run_one(Model& m, ElemType in_t, const std::vector<int64_t>& dims, const void* x, size_t x_bytes, size_t out = 0) {
+  void* p = m.stage_input(0, in_t, dims);
+  std::memcpy(p, x, x_bytes);
+  m.run();
+  const auto& y = m.output(out);
+  return std::vector<T>(y.as<const T>(), y.as<const T>() + y.numel());
+}
+
+int32_t rq(int64_t acc, float scale, int32_t zp, bool u8) {
+  return wasmq::requantize_fp32(static_cast<int32_t>(acc), scale, zp, u8 ? 0 : -128, u8 ? 255 : 127);
+}
+
+int32_t qround(double v, int32_t zp, bool u8) {
+  const double q = std::nearbyint(v) + zp;
+  return static_cast<int32_t>(std::min<double>(u8 ? 255 : 127, std::max<double>(u8 ? 0 : -128, q)));
+}
+
+template <typename T>
+std::vector<T> rand_codes(std::mt19937& rng, size_t n) {
+  std::uniform_int_distribution<int> d(std::is_signed_v<T> ? -128 : 0, std::is_signed_v<T> ? 127 : 255);
+  std::vector<T> v(n);
+  for (auto& x : v) x = static_cast<T>(d(rng));
+  return v;
+}
+
+int32_t pick_zp(std::mt19937& rng, bool u8) {
+  static const int32_t u[] = {0, 1, 127, 128, 255}, s[] = {0, 1, -1, -128, 127};
+  return (u8 ? u : s)[rng() % 5];
+}
+
+}  // namespace
+
+TEST_CASE("QuantizeLinear/DequantizeLinear: per tensor, per axis, blocked", "[runtime]") {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> ud(-3.0f, 3.0f);
+  const std::vector<int64_t> dims{2, 5, 7};
+  std::vector<float> x(70);
+  for (auto& v : x) v = ud(rng);
+  x[3] = 0.25f;  // ties: 0.25 / 0.5 = 0.5 -> 0 (half to even)
+  for (int mode = 0; mode < 3; ++mode) {
+    for (bool u8 : {false, true}) {
+      const int32_t qt = u8 ? kU8 : kI8;
+      std::vector<int64_t> sdims;
+      size_t np = 1;
+      std::vector<Pb> attrs;
+      if (mode == 1) { sdims = {5}; np = 5; attrs.push_back(attr_int("axis", 1)); }
+      if (mode == 2) { sdims = {2, 5, 3}; np = 30; attrs.push_back(attr_int("axis", -1)); attrs.push_back(attr_int("block_size", 3)); }
+      std::vector<float> sc(np);
+      std::vector<uint8_t> zp(np);
+      for (size_t i = 0; i < np; ++i) {
+        sc[i] = 0.5f / static_cast<float>(1 + i % 3);
+        zp[i] = static_cast<uint8_t>(u8 ? (i * 37) % 256 : static_cast<uint8_t>(static_cast<int8_t>((i * 37) % 256 - 128)));
+      }
+      const std::string q = model({node("QuantizeLinear", {"x", "s", "z"}, {"y"}, attrs)}, {value_info("x", kF32, dims)},
+                                  {value_info("y", qt, dims)}, {tensor_f32("s", sdims, sc), tensor_raw("z", sdims, qt, zp)}, 21);
+      auto m = load(q);
+      const auto y = run_one<uint8_t>(*m, ElemType::kFloat, dims, x.data(), x.size() * 4);
+      auto pidx = [&](size_t i) -> size_t {
+        const size_t c = (i / 7) % 5, b = i / 35, w = i % 7;
+        return mode == 0 ? 0 : mode == 1 ? c : (b * 5 + c) * 3 + w / 3;
+      };
+      for (size_t i = 0; i < x.size(); ++i) {
+        const size_t p = pidx(i);
+        const int32_t z = u8 ? zp[p] : static_cast<int8_t>(zp[p]);
+        const int32_t want = qround(static_cast<double>(x[i] / sc[p]), z, u8);
+        const int32_t got = u8 ? y[i] : static_cast<int8_t>(y[i]);
+        INFO("mode " << mode << " u8 " << u8 << " i " << i);
+        REQUIRE(got == want);
+      }
+      // Dequantize the codes back.
+      const std::string dq = model({node("DequantizeLinear", {"q", "s", "z"}, {"r"}, attrs)}, {value_info("q", qt, dims)},
+                                   {value_info("r", kF32, dims)}, {tensor_f32("s", sdims, sc), tensor_raw("z", sdims, qt, zp)}, 21);
+      auto md = load(dq);
+      const auto r = run_one<float>(*md, u8 ? ElemType::kUInt8 : ElemType::kInt8, dims, y.data(), y.size());
+      for (size_t i = 0; i < x.size(); ++i) {
+        const size_t p = pidx(i);
+        const int32_t z = u8 ? zp[p] : static_cast<int8_t>(zp[p]);
+        const int32_t c = u8 ? y[i] : static_cast<int8_t>(y[i]);
+        REQUIRE(r[i] == static_cast<float>(c - z) * sc[p]);
+      }
+    }
+  }
+}
+
+TEST_CASE("QLinearMatMul and MatMulInteger equal the integer oracle", "[runtime]") {
+  std::mt19937 rng(1234);
+  for (int iter = 0; iter < 40; ++iter) {
+    const bool au8 = rng() % 2, bu8 = rng() % 2, yu8 = iter % 5 == 0 ? !au8 : au8;
+    const int64_t m = 1 + rng() % 9, k = 1 + rng() % 37, n = 1 + rng() % 13;
+    const int64_t batch = 1 + rng() % 3;
+    const bool b_batched = iter % 3 == 1, per_col = iter % 2 == 0;
+    const std::vector<int64_t> adims{batch, m, k};
+    const std::vector<int64_t> bdims = b_batched ? std::vector<int64_t>{batch, k, n} : std::vector<int64_t>{k, n};
+    const size_t bb = b_batched ? static_cast<size_t>(batch) : 1;
+    std::vector<uint8_t> a = rand_codes<uint8_t>(rng, batch * m * k), b = rand_codes<uint8_t>(rng, bb * k * n);
+    const int32_t azp = pick_zp(rng, au8), yzp = pick_zp(rng, yu8);
+    const size_t nbz = per_col ? n : 1;
+    std::vector<uint8_t> bzp(nbz);
+    std::vector<float> bsc(nbz);
+    for (size_t j = 0; j < nbz; ++j) {
+      bzp[j] = static_cast<uint8_t>(pick_zp(rng, bu8));
+      bsc[j] = 0.01f * static_cast<float>(1 + rng() % 7);
+    }
+    const float asc = 0.02f, ysc = 0.05f * static_cast<float>(1 + rng() % 4) * std::sqrt(static_cast<float>(k));
+    const std::vector<int64_t> pdims = per_col ? std::vector<int64_t>{n} : std::vector<int64_t>{};
+    const int32_t at = au8 ? kU8 : kI8, bt = bu8 ? kU8 : kI8, yt = yu8 ? kU8 : kI8;
+    const std::vector<uint8_t> azpv{static_cast<uint8_t>(azp)}, yzpv{static_cast<uint8_t>(yzp)};
+    const std::string qm = model({node("QLinearMatMul", {"a", "as", "az", "b", "bs", "bz", "ys", "yz"}, {"y"})},
+                                 {value_info("a", at, adims)}, {value_info("y", yt, {batch, m, n})},
+                                 {tensor_f32("as", {}, {asc}), tensor_raw("az", {}, at, azpv), tensor_raw("b", bdims, bt, b),
+                                  tensor_f32("bs", pdims, bsc), tensor_raw("bz", pdims, bt, bzp), tensor_f32("ys", {}, {ysc}),
+                                  tensor_raw("yz", {}, yt, yzpv)},
+                                 13);
+    const std::string mi = model({node("MatMulInteger", {"a", "b", "az", "bz"}, {"y"})}, {value_info("a", at, adims)},
+                                 {value_info("y", kI32, {batch, m, n})},
+                                 {tensor_raw("az", {}, at, azpv), tensor_raw("b", bdims, bt, b), tensor_raw("bz", pdims, bt, bzp)}, 13);
+    auto mq = load(qm);
+    auto mm = load(mi);
+    const auto y = run_one<uint8_t>(*mq, au8 ? ElemType::kUInt8 : ElemType::kInt8, adims, a.data(), a.size());
+    const auto yi = run_one<int32_t>(*mm, au8 ? ElemType::kUInt8 : ElemType::kInt8, adims, a.data(), a.size());
+    auto code = [](uint8_t v, bool u) { return u ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+    const int32_t az = code(azpv[0], au8), yz = code(yzpv[0], yu8);
+    for (int64_t t = 0; t < batch; ++t)
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          const size_t pj = per_col ? j : 0;
+          const int32_t bz = code(bzp[pj], bu8);
+          int64_t acc = 0;
+          double fs = 0;
+          for (int64_t p = 0; p < k; ++p) {
+            const int32_t av = code(a[(t * m + i) * k + p], au8) - az;
+            const int32_t bv = code(b[((b_batched ? t : 0) * k + p) * n + j], bu8) - bz;
+            acc += av * bv;
+            fs += (av * static_cast<double>(asc)) * (bv * static_cast<double>(bsc[pj]));
+          }
+          const size_t o = (t * m + i) * n + j;
+          INFO("iter " << iter << " m " << m << " k " << k << " n " << n << " acc " << acc);
+          REQUIRE(yi[o] == acc);
+          const int32_t got = code(y[o], yu8);
+          REQUIRE(got == rq(acc, asc * bsc[pj] / ysc, yz, yu8));
+          REQUIRE(std::abs(got - qround(fs / ysc, yz, yu8)) <= 1);  // float simulation
+        }
+  }
+}
+
+TEST_CASE("QLinearConv and ConvInteger equal the integer oracle", "[runtime]") {
+  std::mt19937 rng(77);
+  for (int iter = 0; iter < 48; ++iter) {
+    const bool xu8 = rng() % 2, wu8 = iter % 4 == 3;
+    const int64_t batch = 1 + rng() % 2;
+    const bool dw = iter % 4 == 1;
+    const int64_t groups = dw ? 1 + rng() % 9 : (iter % 4 == 2 ? 2 + rng() % 2 : 1);
+    const int64_t cg = dw ? 1 : 1 + rng() % 5;
+    const int64_t c = groups * cg, o = dw ? c : groups * (1 + rng() % 5);
+    const int64_t kh = 1 + rng() % 3, kw = 1 + rng() % 3, h = kh + rng() % 6, w = kw + rng() % 7;
+    const int64_t sh = 1 + rng() % 2, sw = 1 + rng() % 2;
+    const int64_t pt = rng() % kh, pl = rng() % kw, pb = rng() % kh, pr = rng() % kw;
+    const bool per_ch = rng() % 2;
+    const int64_t oh = (h + pt + pb - kh) / sh + 1, ow = (w + pl + pr - kw) / sw + 1;
+    const std::vector<int64_t> xd{batch, c, h, w}, wd{o, cg, kh, kw}, yd{batch, o, oh, ow};
+    std::vector<uint8_t> x = rand_codes<uint8_t>(rng, batch * c * h * w), wt = rand_codes<uint8_t>(rng, o * cg * kh * kw);
+    const int32_t xt = xu8 ? kU8 : kI8, wtt = wu8 ? kU8 : kI8;
+    const size_t nw = per_ch ? o : 1;
+    std::vector<float> wsc(nw);
+    std::vector<uint8_t> wzp(nw);
+    for (size_t j = 0; j < nw; ++j) {
+      wsc[j] = 0.005f * static_cast<float>(1 + rng() % 9);
+      // int8 weights: zero point 0 (what QLinearConv producers emit); uint8: any of {0, 1, 127, 128, 255}.
+      wzp[j] = static_cast<uint8_t>(wu8 ? pick_zp(rng, true) : (iter % 8 == 0 ? pick_zp(rng, false) : 0));
+    }
+    std::vector<int32_t> bias(o);
+    for (auto& v : bias) v = static_cast<int32_t>(rng() % 2001) - 1000;
+    const int32_t xzp = pick_zp(rng, xu8), yzp = pick_zp(rng, xu8);
+    const float xsc = 0.03f, ysc = 0.02f * static_cast<float>(1 + rng() % 5) * std::sqrt(static_cast<float>(cg * kh * kw));
+    const std::vector<uint8_t> xzpv{static_cast<uint8_t>(xzp)}, yzpv{static_cast<uint8_t>(yzp)};
+    const std::vector<int64_t> pd = per_ch ? std::vector<int64_t>{o} : std::vector<int64_t>{};
+    const std::vector<Pb> attrs{attr_int("group", groups), attr_ints("pads", {pt, pl, pb, pr}), attr_ints("strides", {sh, sw}),
+                                attr_ints("kernel_shape", {kh, kw})};
+    const std::string qc = model({node("QLinearConv", {"x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"}, {"y"}, attrs)},
+                                 {value_info("x", xt, xd)}, {value_info("y", xt, yd)},
+                                 {tensor_f32("xs", {}, {xsc}), tensor_raw("xz", {}, xt, xzpv), tensor_raw("w", wd, wtt, wt),
+                                  tensor_f32("ws", pd, wsc), tensor_raw("wz", pd, wtt, wzp), tensor_f32("ys", {}, {ysc}),
+                                  tensor_raw("yz", {}, xt, yzpv), tensor_raw("b", {o}, kI32, bias)},
+                                 13);
+    const std::string ci = model({node("ConvInteger", {"x", "w", "xz", "wz"}, {"y"}, attrs)}, {value_info("x", xt, xd)},
+                                 {value_info("y", kI32, yd)},
+                                 {tensor_raw("xz", {}, xt, xzpv), tensor_raw("w", wd, wtt, wt), tensor_raw("wz", pd, wtt, wzp)}, 13);
+    auto mq = load(qc);
+    auto mc = load(ci);
+    const ElemType xe = xu8 ? ElemType::kUInt8 : ElemType::kInt8;
+    const auto y = run_one<uint8_t>(*mq, xe, xd, x.data(), x.size());
+    const auto y2 = run_one<uint8_t>(*mq, xe, xd, x.data(), x.size());  // second run: same plan
+    const auto yi = run_one<int32_t>(*mc, xe, xd, x.data(), x.size());
+    REQUIRE(y == y2);
+    auto code = [](uint8_t v, bool u) { return u ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+    const int32_t xz = code(xzpv[0], xu8), yz = code(yzpv[0], xu8);
+    const int64_t og = o / groups;
+    for (int64_t nb = 0; nb < batch; ++nb)
+      for (int64_t oc = 0; oc < o; ++oc)
+        for (int64_t oy = 0; oy < oh; ++oy)
+          for (int64_t ox = 0; ox < ow; ++ox) {
+            const int64_t g = oc / og;
+            const size_t pj = per_ch ? oc : 0;
+            const int32_t wz = code(wzp[pj], wu8);
+            int64_t acc = 0;
+            for (int64_t ic = 0; ic < cg; ++ic)
+              for (int64_t ky = 0; ky < kh; ++ky)
+                for (int64_t kx = 0; kx < kw; ++kx) {
+                  const int64_t iy = oy * sh - pt + ky, ix = ox * sw - pl + kx;
+                  if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                  const int32_t xv = code(x[((nb * c + g * cg + ic) * h + iy) * w + ix], xu8) - xz;
+                  const int32_t wv = code(wt[((oc * cg + ic) * kh + ky) * kw + kx], wu8) - wz;
+                  acc += xv * wv;
+                }
+            const size_t oi = ((nb * o + oc) * oh + oy) * ow + ox;
+            INFO("iter " << iter << " groups " << groups << " c " << c << " o " << o << " k " << kh << "x" << kw << " acc " << acc);
+            REQUIRE(yi[oi] == acc);
+            const int32_t got = code(y[oi], xu8);
+            REQUIRE(got == rq(acc + bias[oc], xsc * wsc[pj] / ysc, yz, xu8));
+            const double real = (static_cast<double>(acc) * xsc * wsc[pj] + static_cast<double>(bias[oc]) * xsc * wsc[pj]) / ysc;
+            REQUIRE(std::abs(got - qround(real, yz, xu8)) <= 1);
+          }
+  }
+}
+
+TEST_CASE("DynamicQuantizeLinear follows ONNX's rule", "[runtime]") {
+  const std::vector<float> x{-1.5f, 0.3f, 2.25f, 7.0f, -0.01f, 0.0f};
+  auto m = load(model({node("DynamicQuantizeLinear", {"x"}, {"y", "s", "z"})}, {value_info("x", kF32, {6})},
+                      {value_info("y", kU8, {6}), value_info("s", kF32, {}), value_info("z", kU8, {})}));
+  const auto y = run_one<uint8_t>(*m, ElemType::kFloat, {6}, x.data(), 24);
+  const float s = m->output(1).as<const float>()[0];
+  const uint8_t z = m->output(2).as<const uint8_t>()[0];
+  REQUIRE(s == (7.0f - -1.5f) / 255.0f);
+  REQUIRE(z == static_cast<uint8_t>(std::nearbyint(1.5f / s)));
+  for (size_t i = 0; i < x.size(); ++i) REQUIRE(y[i] == qround(static_cast<double>(x[i] / s), z, true));
+}
+
+TEST_CASE("com.microsoft QLinearAdd/QLinearMul/QLinearSigmoid match the float simulation", "[runtime]") {
+  std::mt19937 rng(5);
+  const std::vector<std::vector<int64_t>> bshapes{{2, 3, 4, 5}, {5}, {1}, {3, 1, 1}, {4, 5}, {1, 3, 1, 5}};
+  for (bool u8 : {false, true}) {
+    for (const auto& bs : bshapes) {
+      for (const char* op : {"QLinearAdd", "QLinearMul"}) {
+        const std::vector<int64_t> as{2, 3, 4, 5};
+        const int32_t t = u8 ? kU8 : kI8;
+        size_t nb = 1;
+        for (int64_t d : bs) nb *= static_cast<size_t>(d);
+        std::vector<uint8_t> a = rand_codes<uint8_t>(rng, 120), b = rand_codes<uint8_t>(rng, nb);
+        const int32_t za = pick_zp(rng, u8), zb = pick_zp(rng, u8), zy = pick_zp(rng, u8);
+        const float sa = 0.02f, sb = 0.035f, sy = std::string(op) == "QLinearMul" ? 0.3f : 0.05f;
+        const std::vector<uint8_t> zav{static_cast<uint8_t>(za)}, zbv{static_cast<uint8_t>(zb)}, zyv{static_cast<uint8_t>(zy)};
+        auto m = load(model({ms_node(op, {"a", "as", "az", "b", "bs", "bz", "ys", "yz"}, {"y"})}, {value_info("a", t, as)},
+                            {value_info("y", t, as)},
+                            {tensor_f32("as", {}, {sa}), tensor_raw("az", {}, t, zav), tensor_raw("b", bs, t, b),
+                             tensor_f32("bs", {}, {sb}), tensor_raw("bz", {}, t, zbv), tensor_f32("ys", {}, {sy}),
+                             tensor_raw("yz", {}, t, zyv)}));
+        const auto y = run_one<uint8_t>(*m, u8 ? ElemType::kUInt8 : ElemType::kInt8, as, a.data(), a.size());
+        auto code = [&](uint8_t v) { return u8 ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+        std::vector<int64_t> bp(4, 1);
+        for (size_t i = 0; i < bs.size(); ++i) bp[4 - bs.size() + i] = bs[i];
+        for (int64_t i = 0; i < 120; ++i) {
+          const int64_t i0 = i / 60, i1 = i / 20 % 3, i2 = i / 5 % 4, i3 = i % 5;
+          const int64_t bi = (((bp[0] == 1 ? 0 : i0) * bp[1] + (bp[1] == 1 ? 0 : i1)) * bp[2] + (bp[2] == 1 ? 0 : i2)) * bp[3] + (bp[3] == 1 ? 0 : i3);
+          const double fa = (code(a[i]) - code(zav[0])) * static_cast<double>(sa), fb = (code(b[bi]) - code(zbv[0])) * static_cast<double>(sb);
+          const double r = std::string(op) == "QLinearMul" ? fa * fb : fa + fb;
+          INFO(op << " u8 " << u8 << " b " << bs.size() << " i " << i);
+          REQUIRE(std::abs(code(y[i]) - qround(r / sy, code(zyv[0]), u8)) <= 1);
+        }
+      }
+    }
+    const int32_t t = u8 ? kU8 : kI8;
+    std::vector<uint8_t> x(256);
+    for (int i = 0; i < 256; ++i) x[i] = static_cast<uint8_t>(i);
+    const std::vector<uint8_t> zx{static_cast<uint8_t>(u8 ? 128 : 0)}, zy{static_cast<uint8_t>(u8 ? 0 : 0x80)};
+    auto m = load(model({ms_node("QLinearSigmoid", {"x", "xs", "xz", "ys", "yz"}, {"y"})}, {value_info("x", t, {256})},
+                        {value_info("y", t, {256})},
+                        {tensor_f32("xs", {}, {0.05f}), tensor_raw("xz", {}, t, zx), tensor_f32("ys", {}, {1.0f / 256}),
+                         tensor_raw("yz", {}, t, zy)}));
+    const auto y = run_one<uint8_t>(*m, u8 ? ElemType::kUInt8 : ElemType::kInt8, {256}, x.data(), 256);
+    auto code = [&](uint8_t v) { return u8 ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+    for (int i = 0; i < 256; ++i) {
+      const double fx = (code(x[i]) - code(zx[0])) * 0.05;
+      REQUIRE(std::abs(code(y[i]) - qround(256.0 / (1.0 + std::exp(-fx)), code(zy[0]), u8)) <= 1);
+    }
+  }
+}
+
+TEST_CASE("a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) runs as float ops", "[runtime]") {
+  std::mt19937 rng(9);
+  const std::vector<int64_t> xd{1, 3, 6, 6}, wd{4, 3, 3, 3};
+  std::vector<uint8_t> x = rand_codes<uint8_t>(rng, 108);
+  std::vector<int8_t> w = rand_codes<int8_t>(rng, 108);
+  const std::vector<uint8_t> xz{128};
+  const std::vector<int8_t> wz{0};
+  const std::vector<uint8_t> yz{120};
+  auto m = load(model({node("DequantizeLinear", {"x", "xs", "xz"}, {"xf"}), node("DequantizeLinear", {"w", "ws", "wz"}, {"wf"}),
+                       node("Conv", {"xf", "wf"}, {"yf"}, {attr_ints("pads", {1, 1, 1, 1})}),
+                       node("QuantizeLinear", {"yf", "ys", "yz"}, {"y"})},
+                      {value_info("x", kU8, xd)}, {value_info("y", kU8, {1, 4, 6, 6})},
+                      {tensor_f32("xs", {}, {0.02f}), tensor_raw("xz", {}, kU8, xz), tensor_raw("w", wd, kI8, w),
+                       tensor_f32("ws", {}, {0.01f}), tensor_raw("wz", {}, kI8, wz), tensor_f32("ys", {}, {0.05f}),
+                       tensor_raw("yz", {}, kU8, yz)}));
+  const auto y = run_one<uint8_t>(*m, ElemType::kUInt8, xd, x.data(), x.size());
+  for (int oc = 0; oc < 4; ++oc)
+    for (int oy = 0; oy < 6; ++oy)
+      for (int ox = 0; ox < 6; ++ox) {
+        double acc = 0;
+        for (int ic = 0; ic < 3; ++ic)
+          for (int ky = 0; ky < 3; ++ky)
+            for (int kx = 0; kx < 3; ++kx) {
+              const int iy = oy - 1 + ky, ix = ox - 1 + kx;
+              if (iy < 0 || iy >= 6 || ix < 0 || ix >= 6) continue;
+              acc += (x[(ic * 6 + iy) * 6 + ix] - 128) * 0.02 * (w[((oc * 3 + ic) * 3 + ky) * 3 + kx] * 0.01);
+            }
+        REQUIRE(std::abs(int32_t{y[(oc * 6 + oy) * 6 + ox]} - qround(acc / 0.05, 120, true)) <= 1);
+      }
+}
+
+TEST_CASE("com.microsoft MatMulNBits (4-bit, blocks 16-128, zero points, bias) matches a float reference", "[runtime]") {
+  std::mt19937 rng(21);
+  std::uniform_real_distribution<float> ud(-1.0f, 1.0f);
+  for (int64_t block : {16, 32, 64, 128}) {
+    for (int variant = 0; variant < 4; ++variant) {
+      const int64_t k = block * (1 + rng() % 3) - (variant % 2 ? 5 : 0), n = 1 + rng() % 11, m = variant == 3 ? 1 : 1 + rng() % 5;
+      const int64_t nb = (k + block - 1) / block;
+      std::vector<uint8_t> blob(n * nb * block / 2);
+      for (auto& v : blob) v = static_cast<uint8_t>(rng());
+      std::vector<float> sc(n * nb), a(m * k), bias(n);
+      for (auto& v : sc) v = 0.01f + 0.05f * (ud(rng) + 1.0f);
+      for (auto& v : a) v = ud(rng);
+      for (auto& v : bias) v = ud(rng);
+      std::vector<uint8_t> zp(n * ((nb + 1) / 2));
+      for (auto& v : zp) v = static_cast<uint8_t>(rng());
+      const bool use_zp = variant >= 2, use_bias = variant % 2 == 0;
+      std::vector<std::string> ins{"a", "b", "s"};
+      std::vector<Pb> inits{tensor_raw("b", {n, nb, block / 2}, kU8, blob), tensor_f32("s", {n, nb}, sc)};
+      if (use_zp || use_bias) { ins.push_back(use_zp ? "z" : ""); }
+      if (use_zp) inits.push_back(tensor_raw("z", {n * ((nb + 1) / 2)}, kU8, zp));
+      if (use_bias) { ins.push_back(""); ins.push_back("bias"); inits.push_back(tensor_f32("bias", {n}, bias)); }
+      auto mdl = load(model({ms_node("MatMulNBits", ins, {"y"}, {attr_int("K", k), attr_int("N", n), attr_int("bits", 4), attr_int("block_size", block)})},
+                            {value_info("a", kF32, {m, k})}, {value_info("y", kF32, {m, n})}, inits));
+      const auto y = run_one<float>(*mdl, ElemType::kFloat, {m, k}, a.data(), a.size() * 4);
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          double acc = use_bias ? bias[j] : 0.0, mag = 0.0;
+          for (int64_t p = 0; p < k; ++p) {
+            const int64_t b = p / block, e = p % block;
+            const uint8_t byte = blob[(j * nb + b) * (block / 2) + e / 2];
+            const int u = e % 2 ? byte >> 4 : byte & 15;
+            const uint8_t zb = zp[j * ((nb + 1) / 2) + b / 2];
+            const int z = use_zp ? (b % 2 ? zb >> 4 : zb & 15) : 8;
+            const double t = static_cast<double>(a[i * k + p]) * (u - z) * sc[j * nb + b];
+            acc += t;
+            mag += std::abs(t);
+          }
+          INFO("block " << block << " variant " << variant << " k " << k << " n " << n << " m " << m);
+          REQUIRE(std::abs(y[i * n + j] - acc) <= 1e-5 + 1e-5 * mag);
+        }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+// Quantized ops end to end: small QOperator (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid,
+// QLinearMatMul, MatMulInteger, MatMulNBits) and QDQ models built in JS, run through loadModel and
+// compared with onnxruntime-node (child process): equal within one quantization step.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { F32, I8, I32, U8, Pb, attrInt, attrInts, graph, node, tensor, valueInfo } from './onnx-builder.mjs';
+import { wasmq } from './model-helpers.mjs';
+
+let ort = null;
+try {
+  ort = await import('../peers/ort.mjs');
+  await import('onnxruntime-node');
+} catch {
+  ort = null;
+}
+const skip = ort ? false : 'onnxruntime-node is not installed';
+
+function msNode(op, inputs, outputs, attrs = []) {
+  return node(op, inputs, outputs, attrs).len(7, 'com.microsoft');
+}
+
+function modelMs(spec, opset = 13) {
+  const m = new Pb();
+  m.varint(1, 8).len(2, 'wasmq-test').len(7, graph(spec)).len(8, new Pb().len(1, '').varint(2, opset))
+    .len(8, new Pb().len(1, 'com.microsoft').varint(2, 1));
+  return m.toUint8Array();
+}
+
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+const ints = (r, n, lo, hi) => Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
+
+async function compare(bytes, feeds, step) {
+  const { loadModel } = await wasmq();
+  const m = await loadModel(bytes);
+  const ours = await m.run(feeds);
+  m.dispose();
+  const ref = await ort.runOrtNode(bytes, feeds);
+  for (const [name, t] of Object.entries(ref)) {
+    const o = ours[name];
+    assert.ok(o, `output ${name} missing`);
+    assert.deepEqual(o.dims.map(Number), t.dims.map(Number), `${name} dims`);
+    let worst = 0;
+    for (let i = 0; i < t.data.length; i++) worst = Math.max(worst, Math.abs(Number(o.data[i]) - Number(t.data[i])));
+    if (process.env.WASMQ_VERBOSE) console.log(name, 'max difference', worst, 'step', step[name]);
+    assert.ok(worst <= step[name] * 1.0001, `${name}: max difference ${worst} > one step ${step[name]}`);
+  }
+}
+
+test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid) matches onnxruntime-node', { skip }, async () => {
+  const r = rng(1);
+  const C = 3, O = 8, H = 9, W = 7;
+  const w1 = ints(r, O * C * 9, -127, 127), w2 = ints(r, O * 9, -127, 127);
+  const ws1 = Array.from({ length: O }, () => 0.002 + 0.004 * r());
+  const b1 = ints(r, O, -500, 500), b2 = ints(r, O, -300, 300);
+  const init = [
+    tensor('xs', F32, [], [0.01]), tensor('xz', U8, [], [128]),
+    tensor('w1', I8, [O, C, 3, 3], w1), tensor('ws1', F32, [O], ws1), tensor('wz1', I8, [O], new Array(O).fill(0)),
+    tensor('y1s', F32, [], [0.02]), tensor('y1z', U8, [], [120]), tensor('b1', I32, [O], b1),
+    tensor('w2', I8, [O, 1, 3, 3], w2), tensor('ws2', F32, [], [0.004]), tensor('wz2', I8, [], [0]),
+    tensor('y2s', F32, [], [0.03]), tensor('y2z', U8, [], [128]), tensor('b2', I32, [O], b2),
+    tensor('as', F32, [], [0.04]), tensor('az', U8, [], [100]),
+    tensor('ss', F32, [], [1 / 256]), tensor('sz', U8, [], [0]),
+  ];
+  const bytes = modelMs({
+    nodes: [
+      node('QuantizeLinear', ['x', 'xs', 'xz'], ['xq']),
+      node('QLinearConv', ['xq', 'xs', 'xz', 'w1', 'ws1', 'wz1', 'y1s', 'y1z', 'b1'], ['c1'], [attrInts('pads', [1, 1, 1, 1])]),
+      node('QLinearConv', ['c1', 'y1s', 'y1z', 'w2', 'ws2', 'wz2', 'y2s', 'y2z', 'b2'], ['c2'],
+        [attrInt('group', O), attrInts('pads', [1, 1, 1, 1]), attrInts('strides', [1, 1])]),
+      msNode('QLinearAdd', ['c1', 'y1s', 'y1z', 'c2', 'y2s', 'y2z', 'as', 'az'], ['a']),
+      // Sigmoid reads the conv output (not the add's): a one-code difference in its input would be
+      // amplified by the slope (0.25 * 0.04 / (1/256) = 2.6 codes), which is not a sigmoid error.
+      msNode('QLinearSigmoid', ['c2', 'y2s', 'y2z', 'ss', 'sz'], ['s']),
+      node('DequantizeLinear', ['s', 'ss', 'sz'], ['y']),
+      node('DequantizeLinear', ['a', 'as', 'az'], ['y3']),
+      node('DequantizeLinear', ['c2', 'y2s', 'y2z'], ['y2']),
+    ],
+    inputs: [valueInfo('x', F32, [1, C, H, W])],
+    outputs: [valueInfo('y', F32, [1, O, H, W]), valueInfo('y2', F32, [1, O, H, W]), valueInfo('y3', F32, [1, O, H, W])],
+    initializers: init,
+  });
+  const x = Float32Array.from({ length: C * H * W }, (_, i) => Math.sin(i * 0.37) * 1.2);
+  await compare(bytes, { x: { data: x, dims: [1, C, H, W] } }, { y: 1 / 256, y2: 0.03, y3: 0.04 });
+});
+
+test('QLinearMatMul, MatMulInteger with DynamicQuantizeLinear, and MatMulNBits match onnxruntime-node', { skip }, async () => {
+  const r = rng(2);
+  const M = 5, K = 64, N = 12;
+  const b = ints(r, K * N, -127, 127), bu = ints(r, K * N, 0, 255);
+  const nb = K / 32, blob = ints(r, N * nb * 16, 0, 255), scales = Array.from({ length: N * nb }, () => 0.01 + 0.02 * r());
+  const zp = ints(r, N * Math.ceil(nb / 2), 0, 255);
+  const bytes = modelMs({
+    nodes: [
+      node('QuantizeLinear', ['x', 'xs', 'xz'], ['xq']),
+      node('QLinearMatMul', ['xq', 'xs', 'xz', 'b', 'bs', 'bz', 'ys', 'yz'], ['q']),
+      node('DequantizeLinear', ['q', 'ys', 'yz'], ['y']),
+      node('DynamicQuantizeLinear', ['x'], ['dq', 'dqs', 'dqz']),
+      node('MatMulInteger', ['dq', 'bu', 'dqz', 'buz'], ['mi']),
+      msNode('MatMulNBits', ['x', 'nb', 'nbs', 'nbz'], ['n4'], [attrInt('K', K), attrInt('N', N), attrInt('bits', 4), attrInt('block_size', 32)]),
+    ],
+    inputs: [valueInfo('x', F32, [M, K])],
+    outputs: [valueInfo('y', F32, [M, N]), valueInfo('mi', I32, [M, N]), valueInfo('n4', F32, [M, N])],
+    initializers: [
+      tensor('xs', F32, [], [0.02]), tensor('xz', I8, [], [3]),
+      tensor('b', I8, [K, N], b), tensor('bs', F32, [], [0.01]), tensor('bz', I8, [], [0]),
+      tensor('ys', F32, [], [0.1]), tensor('yz', I8, [], [-5]),
+      tensor('bu', U8, [K, N], bu), tensor('buz', U8, [N], ints(r, N, 0, 255)),
+      tensor('nb', U8, [N, nb, 16], blob), tensor('nbs', F32, [N * nb], scales), tensor('nbz', U8, [N * Math.ceil(nb / 2)], zp),
+    ],
+  });
+  const x = Float32Array.from({ length: M * K }, (_, i) => Math.cos(i * 0.11) * 1.5);
+  // MatMulInteger is exact (step 0); MatMulNBits is float (a small relative tolerance).
+  await compare(bytes, { x: { data: x, dims: [M, K] } }, { y: 0.1, mi: 0, n4: 1e-4 });
+});
+
+test('a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) matches onnxruntime-node', { skip }, async () => {
+  const r = rng(3);
+  const bytes = modelMs({
+    nodes: [
+      node('QuantizeLinear', ['x', 'xs', 'xz'], ['xq']),
+      node('DequantizeLinear', ['xq', 'xs', 'xz'], ['xf']),
+      node('DequantizeLinear', ['w', 'ws', 'wz'], ['wf'], [attrInt('axis', 0)]),
+      node('Conv', ['xf', 'wf'], ['cf'], [attrInts('pads', [1, 1, 1, 1]), attrInts('strides', [2, 2])]),
+      node('QuantizeLinear', ['cf', 'ys', 'yz'], ['cq']),
+      node('DequantizeLinear', ['cq', 'ys', 'yz'], ['y']),
+    ],
+    inputs: [valueInfo('x', F32, [1, 4, 10, 10])],
+    outputs: [valueInfo('y', F32, [1, 6, 5, 5])],
+    initializers: [
+      tensor('xs', F32, [], [0.01]), tensor('xz', U8, [], [128]),
+      tensor('w', I8, [6, 4, 3, 3], ints(r, 216, -127, 127)), tensor('ws', F32, [6], [0.003, 0.004, 0.002, 0.005, 0.001, 0.003]),
+      tensor('wz', I8, [6], [0, 0, 0, 0, 0, 0]), tensor('ys', F32, [], [0.05]), tensor('yz', U8, [], [128]),
+    ],
+  });
+  const x = Float32Array.from({ length: 400 }, (_, i) => Math.sin(i * 0.21));
+  await compare(bytes, { x: { data: x, dims: [1, 4, 10, 10] } }, { y: 0.05 });
+});
