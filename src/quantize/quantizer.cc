@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "onnx/onnx_writer.h"
 #include "quant/qparams.h"
+#include "runtime/op.h"
 
 namespace wasmq::quantize {
 
@@ -174,6 +175,15 @@ void ModelQuantizer::plan_nodes() {
         const TensorData& w = float_.graph.initializers[g.init.at(n.inputs[1])];
         q = w.dims[0] >= 16;  // MatMulNBits needs K >= 16
       }
+    }
+    // Only ops wasmq's runtime executes (e.g. QLinearGlobalAveragePool is not implemented: GAP
+    // then runs in float between a DequantizeLinear and the next QuantizeLinear).
+    if (q && opt_.mode == Mode::kStatic) {
+      const char* qop = op == "Conv" ? "QLinearConv" : op == "MatMul" ? "QLinearMatMul" : op == "Add" ? "QLinearAdd"
+                      : op == "Mul" ? "QLinearMul" : op == "Sigmoid" ? "QLinearSigmoid"
+                      : op == "GlobalAveragePool" ? "QLinearGlobalAveragePool" : "MaxPool";
+      const bool ms = op == "Add" || op == "Mul" || op == "Sigmoid" || op == "GlobalAveragePool";
+      q = rt::is_supported_op(ms ? kMs : "", qop);
     }
     if (!q) continue;
     role_[k] = 1;
