@@ -13,11 +13,29 @@ const nCalib = Number(opt('calib', 16));
 const nTest = Number(opt('test', 100));
 const calibration = opt('calibration', 'minmax');
 const wq = await init();
+// --rot: half of the calibration images upside down (as half of the test images are).
+function calibData() {
+  if (!args.includes('--rot') || !MODELS[id].preprocess) return calibrationFeeds(id, { count: nCalib });
+  return Array.from({ length: nCalib }, (_, i) => naturalFeeds(id, { index: i >> 1, source: i % 2 ? 'fashion' : 'mnist', rotate180: i % 4 >= 2 }));
+}
 const bytes = modelBytes(id);
 const model = await wq.loadModel(bytes);
 const t0 = performance.now();
-const qm = await wq.quantizeModel(model, {
-  mode, activations: { calibration }, calibrationData: calibrationFeeds(id, { count: nCalib }),
+// --exclude-ops Add,Mul: keep every node of those op types in float (names from a first pass).
+let exclude = [];
+if (opt('exclude-ops')) {
+  const kinds = opt('exclude-ops').split(',');
+  const first = await wq.quantizeModel(model, { mode, calibrationData: calibData().slice(0, 1) });
+  exclude = first.report().filter((r) => kinds.includes(r.op.split('+')[0])).map((r) => r.node);
+  first.dispose();
+}
+// --exclude-dw: keep depthwise/grouped Conv in float.
+if (args.includes('--exclude-dw')) {
+  const { parseOnnx } = await import('../tests/fixtures/onnx-info.mjs');
+  exclude.push(...parseOnnx(bytes).nodes.filter((n) => n.opType === 'Conv' && (n.attrs.group ?? 1) > 1).map((n) => n.name));
+}
+const qm = await wq.quantizeModel(model, { exclude,
+  mode, activations: { calibration, dtype: opt('act', 'int8') }, calibrationData: calibData(),
 });
 const tq = performance.now() - t0;
 const report = qm.report();
