@@ -29,6 +29,12 @@ if (opt('exclude-ops')) {
   exclude = first.report().filter((r) => kinds.includes(r.op.split('+')[0])).map((r) => r.node);
   first.dispose();
 }
+// --only N: quantize only the first N quantizable nodes (graph order), the rest in float.
+if (opt('only')) {
+  const first = await wq.quantizeModel(model, { mode, calibrationData: calibData().slice(0, 1) });
+  exclude = first.report().slice(Number(opt('only'))).map((r) => r.node);
+  first.dispose();
+}
 // --exclude-dw: keep depthwise/grouped Conv in float.
 if (args.includes('--exclude-dw')) {
   const { parseOnnx } = await import('../tests/fixtures/onnx-info.mjs');
