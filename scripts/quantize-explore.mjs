@@ -35,6 +35,8 @@ if (opt('only')) {
   exclude = first.report().slice(Number(opt('only'))).map((r) => r.node);
   first.dispose();
 }
+// --exclude a,b: node names kept in float.
+if (opt('exclude')) exclude.push(...opt('exclude').split(','));
 // --exclude-dw: keep depthwise/grouped Conv in float.
 if (args.includes('--exclude-dw')) {
   const { parseOnnx } = await import('../tests/fixtures/onnx-info.mjs');

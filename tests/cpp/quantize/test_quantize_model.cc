@@ -174,3 +174,16 @@ TEST_CASE("exclusions and models without quantizable nodes give clear errors", "
   CHECK_THROWS_WITH(qz::ModelQuantizer(reinterpret_cast<const uint8_t*>(relu_only.data()), relu_only.size(), qz::Options{}),
                     Catch::Matchers::Contains("nothing to quantize"));
 }
+
+TEST_CASE("entropy calibration of one-signed data far from zero gives a valid range", "[quantize]") {
+  // Post-Relu activations of a quantized node can sit entirely above the KL threshold; the affine
+  // range used to come out empty (rmin > rmax) and conversion threw.
+  std::vector<float> x(4096);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 5.0f + static_cast<float>(i % 97) / 97.0f;
+  auto obs = wasmq::make_observer(wasmq::Calibration::kEntropy);
+  obs->observe(x.data(), x.size());
+  const wasmq::QParams p = obs->qparams(wasmq::DType::kInt8, wasmq::Scheme::kAffine);
+  CHECK(p.scale > 0.0f);
+  CHECK(p.scale * 255.0f >= 4.0f);  // a real clipping range, not the empty-range fallback (scale 1) or a throw
+  CHECK(p.scale < 1.0f);
+}
