@@ -49,9 +49,16 @@ for (const L of LAYERS) {
   const q = await load(qm), f = await load(fm);
   const tq = await time(q, { x: { data: Uint8Array.from({ length: n }, (_, i) => (i * 13) & 255), dims: xd } });
   const tf = await time(f, { x: { data: Float32Array.from({ length: n }, (_, i) => Math.sin(i)), dims: xd } });
+  // What one NCHW->NHWC transpose of the int8 input costs (the reference Transpose op, a plain loop
+  // like the op's own transposes): QLinearConv does one on the input and one on the output.
+  const tm = await load(model({ nodes: [node('Transpose', ['x'], ['y'], [attrInts('perm', [0, 2, 3, 1])])],
+    inputs: [valueInfo('x', U8, xd)], outputs: [valueInfo('y', U8, [1, L.h, L.h, L.c])] }));
+  const tt = await time(tm, { x: { data: new Uint8Array(n), dims: xd } });
+  tm.dispose();
   const macs = L.o * cg * L.k * L.k * L.h * L.h;
   console.log(`${L.name.padEnd(32)} QLinearConv ${tq.toFixed(3)} ms (${(2 * macs / tq / 1e6).toFixed(1)} GOPS)  ` +
-    `float Conv ref ${tf.toFixed(3)} ms  ratio ${(tf / tq).toFixed(1)}x`);
+    `float Conv ref ${tf.toFixed(3)} ms  ratio ${(tf / tq).toFixed(1)}x  ` +
+    `(int8 transpose of the input alone ${tt.toFixed(3)} ms)`);
   q.dispose();
   f.dispose();
 }

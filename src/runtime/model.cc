@@ -1,6 +1,7 @@
 // Model loading (IR construction, topological sort, validation), planning (shape inference,
 // folding of shape computations, liveness-based arena) and execution.
 #include "runtime/model.h"
+#include "runtime/fuse_qdq.h"
 
 #include <algorithm>
 #include <cstring>
@@ -67,6 +68,7 @@ IoInfo io_info(const onnx::ValueInfoDef& v) {
 std::unique_ptr<Model> Model::load(const uint8_t* data, size_t size) {
   std::unique_ptr<Model> m(new Model());
   m->def_ = onnx::decode_model(data, size);
+  fuse_qdq(m->def_);  // DQ -> Conv/MatMul/Add -> Q into QLinear ops (fuse_qdq.h)
   m->build(m->def_);
   return m;
 }

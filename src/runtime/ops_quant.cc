@@ -1,5 +1,6 @@
 // Quantized ONNX ops on the int8 kernels: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear,
-// MatMulInteger, QLinearMatMul, and com.microsoft QLinearAdd/QLinearMul/QLinearSigmoid/QLinearLeakyRelu.
+// MatMulInteger, QLinearMatMul, and com.microsoft QLinearAdd/QLinearMul/QLinearSigmoid/QLinearLeakyRelu/
+// QLinearGlobalAveragePool/QGemm.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -7,6 +8,7 @@
 
 #include "kernels/elementwise/elementwise.h"
 #include "kernels/lut/lut.h"
+#include "kernels/pool/pool.h"
 #include "kernels/vcvt/vcvt.h"
 #include "runtime/quant_common.h"
 
@@ -508,6 +510,168 @@ class QLutOp : public Op {
   std::array<uint8_t, 256> table_{};
 };
 
+// ---- com.microsoft QGemm: Y = alpha * a_scale * b_scale[n] * (sum_k (A' - a_zp)(B' - b_zp) + C) ----
+// C (optional) is int32 in the accumulator's scale, broadcast to [M, N] (scalar, [N], [1, N], [M, 1],
+// [M, N]). With y_scale: requantize_fp32 to y's 8-bit type; without: float output.
+
+class QGemmOp : public Op {
+ public:
+  explicit QGemmOp(const OpContext& c)
+      : trans_a_(c.get_int("transA", 0) != 0), trans_b_(c.get_int("transB", 0) != 0), alpha_(c.get_float("alpha", 1.0f)) {
+    c.check_inputs(2, 9);  // a_zero_point and b_zero_point are optional
+    for (size_t i : {1, 3, 4}) if (!c.has_input(i)) c.error("required input #" + std::to_string(i) + " is missing");
+  }
+  void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const Tensor *a = in[0], *b = in[3];
+    if (!is_q8(a->dtype) || !is_q8(b->dtype)) error("A and B must be INT8 or UINT8");
+    if (a->shape.size() != 2 || b->shape.size() != 2) error("A and B must be 2-D");
+    m_ = static_cast<size_t>(trans_a_ ? a->shape[1] : a->shape[0]);
+    k_ = static_cast<size_t>(trans_a_ ? a->shape[0] : a->shape[1]);
+    const size_t kb = static_cast<size_t>(trans_b_ ? b->shape[1] : b->shape[0]);
+    n_ = static_cast<size_t>(trans_b_ ? b->shape[0] : b->shape[1]);
+    if (kb != k_) error("A and B have different K");
+    check_param_size(*this, in[1]->numel(), in[1]->shape.size(), 1, "a_scale");
+    b_per_col_ = check_param_size(*this, in[4]->numel(), in[4]->shape.size(), n_, "b_scale");
+    if (in[5] && check_param_size(*this, in[5]->numel(), in[5]->shape.size(), n_, "b_zero_point") != b_per_col_ && in[5]->numel() != 1) {
+      error("b_scale and b_zero_point must both be per tensor or per column");
+    }
+    const Tensor* c = in.size() > 6 ? in[6] : nullptr;
+    if (c) {
+      if (c->dtype != ElemType::kInt32) error("C must be INT32");
+      const Shape& cs = c->shape;
+      const bool ok = c->numel() == 1 || (cs.size() == 1 && static_cast<size_t>(cs[0]) == n_) ||
+                      (cs.size() == 2 && (cs[0] == 1 || static_cast<size_t>(cs[0]) == m_) && (cs[1] == 1 || static_cast<size_t>(cs[1]) == n_));
+      if (!ok) error("C " + shape_str(cs) + " does not broadcast to [" + std::to_string(m_) + ", " + std::to_string(n_) + "]");
+    }
+    const Tensor* ys = in.size() > 7 ? in[7] : nullptr;
+    if (ys) {
+      check_param_size(*this, ys->numel(), ys->shape.size(), 1, "y_scale");
+      const Tensor* yz = in.size() > 8 ? in[8] : nullptr;
+      out[0]->dtype = yz ? yz->dtype : ElemType::kUInt8;
+      if (!is_q8(out[0]->dtype)) error("y_zero_point must be INT8 or UINT8");
+    } else {
+      out[0]->dtype = ElemType::kFloat;
+    }
+    out[0]->shape = {static_cast<int64_t>(m_), static_cast<int64_t>(n_)};
+  }
+  void prepare(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    b_const_ = in[3]->data && (!in[5] || in[5]->data);
+    packed_ok_ = false;
+    if (b_const_) pack(in);
+    acc_.assign(m_ * n_, 0);
+    at_.assign(trans_a_ ? m_ * k_ : 0, 0);
+  }
+  void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    if (!b_const_ || !packed_ok_) pack(in);
+    const Tensor* a = in[0];
+    const bool au = a->dtype == ElemType::kUInt8;
+    read_zero_points(*this, in[2], "a_zero_point", a_zp_);
+    read_scales(*this, in[1], "a_scale", a_scale_);
+    read_scales(*this, in[4], "b_scale", b_scale_);
+    const uint8_t* ap = static_cast<const uint8_t*>(a->data);
+    if (trans_a_) {
+      for (size_t i = 0; i < m_; ++i)
+        for (size_t p = 0; p < k_; ++p) at_[i * k_ + p] = ap[p * m_ + i];
+      ap = at_.data();
+    }
+    if (m_ == 0 || n_ == 0) return;
+    gemm_acc32(w_, m_, ap, au, k_, a_zp_.data(), 0, acc_.data(), n_, pad_row_);
+    const Tensor* c = in.size() > 6 ? in[6] : nullptr;
+    if (c) {
+      const int32_t* cv = c->as<const int32_t>();
+      const bool row = c->shape.size() == 2 && c->shape[0] != 1, col = !(c->numel() == 1) && !(c->shape.size() == 2 && c->shape[1] == 1);
+      for (size_t i = 0; i < m_; ++i)
+        for (size_t j = 0; j < n_; ++j) {
+          const size_t ci = c->numel() == 1 ? 0 : (row ? i : 0) * (col ? n_ : 1) + (col ? j : 0);
+          acc_[i * n_ + j] = static_cast<int32_t>(static_cast<uint32_t>(acc_[i * n_ + j]) + static_cast<uint32_t>(cv[ci]));
+        }
+    }
+    const Tensor* ys = in.size() > 7 ? in[7] : nullptr;
+    if (!ys) {
+      float* y = out[0]->as<float>();
+      for (size_t i = 0; i < m_; ++i)
+        for (size_t j = 0; j < n_; ++j) y[i * n_ + j] = static_cast<float>(acc_[i * n_ + j]) * (alpha_ * a_scale_[0] * b_scale_[b_per_col_ ? j : 0]);
+      return;
+    }
+    read_scales(*this, ys, "y_scale", y_scale_);
+    read_zero_points(*this, in.size() > 8 ? in[8] : nullptr, "y_zero_point", y_zp_);
+    const ElemType yt = out[0]->dtype;
+    uint8_t* y = static_cast<uint8_t*>(out[0]->data);
+    for (size_t j = 0; j < n_; ++j) {
+      const float sc = alpha_ * a_scale_[0] * b_scale_[b_per_col_ ? j : 0] / y_scale_[0];
+      for (size_t i = 0; i < m_; ++i) y[i * n_ + j] = static_cast<uint8_t>(requantize_fp32(acc_[i * n_ + j], sc, y_zp_[0], qmin_of(yt), qmax_of(yt)));
+    }
+  }
+
+ private:
+  void pack(const std::vector<const Tensor*>& in) {
+    const Tensor* b = in[3];
+    read_zero_points(*this, in[5], "b_zero_point", b_zp_);
+    for (int32_t z : b_zp_) {
+      if (z < qmin_of(b->dtype) || z > qmax_of(b->dtype)) error("b_zero_point is outside B's range");
+    }
+    // B' element (n, k): B[n][k] when transB, else B[k][n].
+    w_.pack(n_, k_, b->data, b->dtype == ElemType::kUInt8, trans_b_ ? k_ : 1, trans_b_ ? 1 : n_, b_zp_.data(), b_zp_.size() > 1, nullptr);
+    packed_ok_ = true;
+  }
+
+  bool trans_a_, trans_b_;
+  float alpha_;
+  size_t m_ = 0, n_ = 0, k_ = 0;
+  bool b_per_col_ = false, b_const_ = false, packed_ok_ = false;
+  PackedQ8Weights w_;
+  std::vector<int32_t> acc_, a_zp_, b_zp_, y_zp_;
+  std::vector<float> a_scale_, b_scale_, y_scale_;
+  std::vector<uint8_t> at_, pad_row_;
+};
+
+// ---- com.microsoft QLinearGlobalAveragePool: NCHW (channels_last 0) or NHWC (1) ----
+
+class QGlobalAvgPoolOp : public Op {
+ public:
+  explicit QGlobalAvgPoolOp(const OpContext& c) : channels_last_(c.get_int("channels_last", 0) != 0) { c.check_inputs(4, 5); }
+  void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const Shape& x = in[0]->shape;
+    if (!is_q8(in[0]->dtype)) error("X must be INT8 or UINT8");
+    if (x.size() < 3) error("X must have rank >= 3 (got " + shape_str(x) + ")");
+    out[0]->dtype = in[0]->dtype;
+    out[0]->shape = x;
+    for (size_t i = channels_last_ ? 1 : 2; i < x.size() - (channels_last_ ? 1 : 0); ++i) out[0]->shape[i] = 1;
+  }
+  void prepare(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    xh_.assign(in[0]->numel() + 16, 0);
+  }
+  void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const ElemType t = in[0]->dtype;
+    const Shape& x = in[0]->shape;
+    const size_t n = static_cast<size_t>(x[0]), c = static_cast<size_t>(channels_last_ ? x.back() : x[1]);
+    const size_t hw = (n && c) ? in[0]->numel() / (n * c) : 0;
+    if (hw == 0 || n == 0 || c == 0) return;
+    const auto* src = static_cast<const uint8_t*>(in[0]->data);
+    if (channels_last_) {
+      std::memcpy(xh_.data(), src, n * hw * c);  // the kernel may read 15 bytes past the input: padded copy
+    } else {
+      for (size_t b = 0; b < n; ++b)
+        for (size_t ch = 0; ch < c; ++ch)
+          for (size_t p = 0; p < hw; ++p) xh_[(b * hw + p) * c + ch] = src[(b * c + ch) * hw + p];
+    }
+    const int32_t qmin = qmin_of(t), qmax = qmax_of(t);
+    const QAvgPoolParams p = make_qavgpool_params(scalar_scale(*this, in[1], "x_scale"), scalar_zp(*this, in[2], t, "x_zero_point"),
+                                                  scalar_scale(*this, in[3], "y_scale"),
+                                                  scalar_zp(*this, in.size() > 4 ? in[4] : nullptr, t, "y_zero_point"), qmin, qmax, true);
+    GlobalPoolShape gs;
+    gs.batch = n;
+    gs.pixels = hw;
+    gs.channels = c;
+    if (t == ElemType::kInt8) pool_config().qs8_gavg(gs, reinterpret_cast<const int8_t*>(xh_.data()), out[0]->as<int8_t>(), p, 0, n);
+    else pool_config().qu8_gavg(gs, xh_.data(), out[0]->as<uint8_t>(), p, 0, n);
+  }
+
+ private:
+  bool channels_last_;
+  std::vector<uint8_t> xh_;
+};
+
 }  // namespace
 
 void register_quant_ops(OpRegistry& r) {
@@ -520,6 +684,8 @@ void register_quant_ops(OpRegistry& r) {
   add_op(r, "com.microsoft:QLinearMul", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QBinaryOp>(c, true); });
   add_op(r, "com.microsoft:QLinearSigmoid", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QLutOp>(c, LutActivation::kSigmoid); });
   add_op(r, "com.microsoft:QLinearLeakyRelu", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QLutOp>(c, LutActivation::kLeakyRelu); });
+  add_op(r, "com.microsoft:QLinearGlobalAveragePool", factory<QGlobalAvgPoolOp>());
+  add_op(r, "com.microsoft:QGemm", factory<QGemmOp>());
   register_quant_conv_ops(r);
   register_quant_nbits_ops(r);
 }

@@ -1,10 +1,11 @@
-// QLinearConv and ConvInteger (1-D/2-D, NCHW at the graph level) on the NHWC int8 kernels:
-// transpose in, im2col + int8 GEMM (or the depthwise kernel), transpose out; weights packed once.
+// QLinearConv, ConvInteger and com.microsoft QLinearAveragePool (1-D/2-D, NCHW at the graph level) on
+// the NHWC int8 kernels: transpose in, im2col + GEMM (or the depthwise/pool kernel), transpose out.
 #include <algorithm>
 #include <cstring>
 
 #include "kernels/conv/conv.h"
 #include "kernels/dwconv/dwconv.h"
+#include "kernels/pool/pool.h"
 #include "runtime/quant_common.h"
 
 namespace wasmq::rt {
@@ -341,9 +342,112 @@ class QConvOp : public Op {
   std::vector<float> x_scale_, w_scale_, y_scale_, scale_;
 };
 
+// com.microsoft QLinearAveragePool (1-D/2-D, NCHW or channels_last) on the NHWC int8 pool kernel.
+class QAvgPoolOp : public Op {
+ public:
+  explicit QAvgPoolOp(const OpContext& c)
+      : channels_last_(c.get_int("channels_last", 0) != 0), include_pad_(c.get_int("count_include_pad", 0) != 0) {
+    c.check_inputs(4, 5);
+    auto_pad_ = c.get_string("auto_pad", "NOTSET");
+    if (auto_pad_ != "NOTSET" && auto_pad_ != "SAME_UPPER" && auto_pad_ != "SAME_LOWER" && auto_pad_ != "VALID") {
+      c.error("auto_pad '" + auto_pad_ + "' is not supported");
+    }
+    ceil_ = c.get_int("ceil_mode", 0) != 0;
+    kernel_ = c.get_ints("kernel_shape");
+    strides_ = c.get_ints("strides");
+    pads_ = c.get_ints("pads");
+    if (kernel_.empty() || kernel_.size() > 2) c.error("kernel_shape must have 1 or 2 entries");
+    for (const auto* v : {&kernel_, &strides_, &pads_}) {
+      for (int64_t x : *v) {
+        if (x < 0 || x > (int64_t{1} << 24)) c.error("kernel_shape/strides/pads value " + std::to_string(x) + " is out of range");
+      }
+    }
+  }
+  void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const Shape& x = in[0]->shape;
+    if (!is_q8(in[0]->dtype)) error("X must be INT8 or UINT8");
+    const size_t nsp = kernel_.size();
+    if (x.size() != nsp + 2) error("X " + shape_str(x) + " does not match a " + std::to_string(nsp) + "-D kernel");
+    if (!strides_.empty() && strides_.size() != nsp) error("strides has the wrong length");
+    if (!pads_.empty() && pads_.size() != 2 * nsp) error("pads has the wrong length");
+    const size_t sp0 = channels_last_ ? 1 : 2;
+    PoolShape s;
+    s.batch = static_cast<size_t>(x[0]);
+    s.channels = static_cast<size_t>(channels_last_ ? x.back() : x[1]);
+    size_t in_d[2] = {1, 1}, k_d[2] = {1, 1}, st_d[2] = {1, 1}, pb[2] = {0, 0}, pe[2] = {0, 0};
+    for (size_t i = 0; i < nsp; ++i) {
+      const size_t d = i + 2 - nsp;
+      in_d[d] = static_cast<size_t>(x[sp0 + i]);
+      k_d[d] = static_cast<size_t>(kernel_[i]);
+      st_d[d] = strides_.empty() ? 1 : static_cast<size_t>(strides_[i]);
+      if (k_d[d] < 1 || st_d[d] < 1) error("kernel_shape and strides must be positive");
+      if (auto_pad_ == "NOTSET") {
+        if (!pads_.empty()) { pb[d] = static_cast<size_t>(pads_[i]); pe[d] = static_cast<size_t>(pads_[i + nsp]); }
+      } else if (auto_pad_ != "VALID") {
+        const size_t o = (in_d[d] + st_d[d] - 1) / st_d[d];
+        const int64_t total = std::max<int64_t>(0, static_cast<int64_t>((o - 1) * st_d[d] + k_d[d]) - static_cast<int64_t>(in_d[d]));
+        pb[d] = static_cast<size_t>(auto_pad_ == "SAME_UPPER" ? total / 2 : total - total / 2);
+        pe[d] = static_cast<size_t>(total) - pb[d];
+      }
+      if (in_d[d] + pb[d] + pe[d] < k_d[d]) error("the kernel is larger than the padded input " + shape_str(x));
+      if (ceil_ && (in_d[d] + pb[d] + pe[d] - k_d[d]) % st_d[d] != 0) {
+        error("ceil_mode=1 that adds a partial window is not supported");
+      }
+    }
+    s.in_h = in_d[0]; s.in_w = in_d[1]; s.kernel_h = k_d[0]; s.kernel_w = k_d[1];
+    s.stride_h = st_d[0]; s.stride_w = st_d[1];
+    s.pad_top = pb[0]; s.pad_bottom = pe[0]; s.pad_left = pb[1]; s.pad_right = pe[1];
+    s.validate();
+    s_ = s;
+    out[0]->dtype = in[0]->dtype;
+    out[0]->shape = x;
+    const size_t o_d[2] = {s.out_h(), s.out_w()};
+    for (size_t i = 0; i < nsp; ++i) out[0]->shape[sp0 + i] = static_cast<int64_t>(o_d[i + 2 - nsp]);
+  }
+  void prepare(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    xh_.assign(in[0]->numel() + 16, 0);
+    yh_.assign(channels_last_ ? 0 : out[0]->numel(), 0);
+  }
+  void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const ElemType t = in[0]->dtype;
+    const size_t hw = s_.in_h * s_.in_w, ohw = s_.out_h() * s_.out_w();
+    if (in[0]->numel() == 0 || out[0]->numel() == 0) return;
+    const auto* src = static_cast<const uint8_t*>(in[0]->data);
+    if (channels_last_) std::memcpy(xh_.data(), src, in[0]->numel());  // padded copy: the kernel may over-read
+    else nchw_to_nhwc(src, s_.batch, s_.channels, hw, xh_.data());
+    const QAvgPoolParams p = make_qavgpool_params(scalar_scale(*this, in[1], "x_scale"), scalar_zp(*this, in[2], t, "x_zero_point"),
+                                                  scalar_scale(*this, in[3], "y_scale"),
+                                                  scalar_zp(*this, in.size() > 4 ? in[4] : nullptr, t, "y_zero_point"),
+                                                  qmin_of(t), qmax_of(t), include_pad_);
+    uint8_t* y = channels_last_ ? static_cast<uint8_t*>(out[0]->data) : yh_.data();
+    const size_t rows = s_.batch * s_.out_h();
+    if (t == ElemType::kInt8) pool_config().qs8_avg(s_, reinterpret_cast<const int8_t*>(xh_.data()), reinterpret_cast<int8_t*>(y), p, 0, rows);
+    else pool_config().qu8_avg(s_, xh_.data(), y, p, 0, rows);
+    if (!channels_last_) nhwc_to_nchw(yh_.data(), s_.batch, s_.channels, ohw, static_cast<uint8_t*>(out[0]->data));
+  }
+
+ private:
+  static float scalar_scale(const Op& op, const Tensor* t, const char* what) {
+    if (!t || !t->data || t->dtype != ElemType::kFloat || t->numel() != 1) op.error(std::string(what) + " must be a FLOAT scalar");
+    return *t->as<const float>();
+  }
+  static int32_t scalar_zp(const Op& op, const Tensor* t, ElemType type, const char* what) {
+    if (!t) return 0;
+    if (!t->data || t->dtype != type || t->numel() != 1) op.error(std::string(what) + " must be a scalar of X's type");
+    return type == ElemType::kInt8 ? *t->as<const int8_t>() : *t->as<const uint8_t>();
+  }
+
+  bool channels_last_, include_pad_, ceil_ = false;
+  std::string auto_pad_;
+  std::vector<int64_t> kernel_, strides_, pads_;
+  PoolShape s_;
+  std::vector<uint8_t> xh_, yh_;
+};
+
 }  // namespace
 
 void register_quant_conv_ops(OpRegistry& r) {
+  add_op(r, "com.microsoft:QLinearAveragePool", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QAvgPoolOp>(c); });
   add_op(r, "QLinearConv", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QConvOp>(c, true); });
   add_op(r, "ConvInteger", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QConvOp>(c, false); });
 }

@@ -1,10 +1,13 @@
 // Quantized ops end to end: small QOperator (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid,
-// QLinearMatMul, MatMulInteger, MatMulNBits) and QDQ models built in JS, run through loadModel and
+// QLinearGlobalAveragePool, QLinearAveragePool,
+// QLinearMatMul, MatMulInteger, QGemm, MatMulNBits) and QDQ models built in JS, run through loadModel and
 // compared with onnxruntime-node (child process): equal within one quantization step.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F32, I8, I32, U8, Pb, attrInt, attrInts, graph, node, tensor, valueInfo } from './onnx-builder.mjs';
 import { wasmq } from './model-helpers.mjs';
+import { init } from '../../dist/node.mjs';
+import { loadModel as loadModelOn } from '../../bindings/js/model.mjs';
 
 let ort = null;
 try {
@@ -52,7 +55,7 @@ async function compare(bytes, feeds, step) {
   }
 }
 
-test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid) matches onnxruntime-node', { skip }, async () => {
+function convModel() {
   const r = rng(1);
   const C = 3, O = 8, H = 9, W = 7;
   const w1 = ints(r, O * C * 9, -127, 127), w2 = ints(r, O * 9, -127, 127);
@@ -66,6 +69,7 @@ test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid) 
     tensor('y2s', F32, [], [0.03]), tensor('y2z', U8, [], [128]), tensor('b2', I32, [O], b2),
     tensor('as', F32, [], [0.04]), tensor('az', U8, [], [100]),
     tensor('ss', F32, [], [1 / 256]), tensor('sz', U8, [], [0]),
+    tensor('gs', F32, [], [0.01]), tensor('gz', U8, [], [110]),
   ];
   const bytes = modelMs({
     nodes: [
@@ -79,17 +83,28 @@ test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid) 
       msNode('QLinearSigmoid', ['c2', 'y2s', 'y2z', 'ss', 'sz'], ['s']),
       node('DequantizeLinear', ['s', 'ss', 'sz'], ['y']),
       node('DequantizeLinear', ['a', 'as', 'az'], ['y3']),
+      msNode('QLinearGlobalAveragePool', ['c1', 'y1s', 'y1z', 'gs', 'gz'], ['g']),
+      node('DequantizeLinear', ['g', 'gs', 'gz'], ['y4']),
+      msNode('QLinearAveragePool', ['c1', 'y1s', 'y1z', 'gs', 'gz'], ['p'],
+        [attrInts('kernel_shape', [3, 3]), attrInts('strides', [2, 2]), attrInts('pads', [1, 1, 1, 1])]),
+      node('DequantizeLinear', ['p', 'gs', 'gz'], ['y5']),
       node('DequantizeLinear', ['c2', 'y2s', 'y2z'], ['y2']),
     ],
     inputs: [valueInfo('x', F32, [1, C, H, W])],
-    outputs: [valueInfo('y', F32, [1, O, H, W]), valueInfo('y2', F32, [1, O, H, W]), valueInfo('y3', F32, [1, O, H, W])],
+    outputs: [valueInfo('y', F32, [1, O, H, W]), valueInfo('y2', F32, [1, O, H, W]), valueInfo('y3', F32, [1, O, H, W]),
+      valueInfo('y4', F32, [1, O, 1, 1]), valueInfo('y5', F32, [1, O, 5, 4])],
     initializers: init,
   });
   const x = Float32Array.from({ length: C * H * W }, (_, i) => Math.sin(i * 0.37) * 1.2);
-  await compare(bytes, { x: { data: x, dims: [1, C, H, W] } }, { y: 1 / 256, y2: 0.03, y3: 0.04 });
+  return { bytes, feeds: { x: { data: x, dims: [1, C, H, W] } } };
+}
+
+test('QOperator conv model (QLinearConv, depthwise, QLinearAdd, QLinearSigmoid, QLinear(Global)AveragePool) matches onnxruntime-node', { skip }, async () => {
+  const { bytes, feeds } = convModel();
+  await compare(bytes, feeds, { y: 1 / 256, y2: 0.03, y3: 0.04, y4: 0.01, y5: 0.01 });
 });
 
-test('QLinearMatMul, MatMulInteger with DynamicQuantizeLinear, and MatMulNBits match onnxruntime-node', { skip }, async () => {
+function matmulModel() {
   const r = rng(2);
   const M = 5, K = 64, N = 12;
   const b = ints(r, K * N, -127, 127), bu = ints(r, K * N, 0, 255);
@@ -102,21 +117,47 @@ test('QLinearMatMul, MatMulInteger with DynamicQuantizeLinear, and MatMulNBits m
       node('DequantizeLinear', ['q', 'ys', 'yz'], ['y']),
       node('DynamicQuantizeLinear', ['x'], ['dq', 'dqs', 'dqz']),
       node('MatMulInteger', ['dq', 'bu', 'dqz', 'buz'], ['mi']),
+      msNode('QGemm', ['xq', 'xs', 'xz', 'bt', 'bs', 'bz', 'gc', 'ys', 'yz'], ['qg'], [attrInt('transB', 1)]),
+      node('DequantizeLinear', ['qg', 'ys', 'yz'], ['y6']),
+      msNode('QGemm', ['xq', 'xs', 'xz', 'bt', 'bs', 'bz', 'gc'], ['y7'], [attrInt('transB', 1)]),
       msNode('MatMulNBits', ['x', 'nb', 'nbs', 'nbz'], ['n4'], [attrInt('K', K), attrInt('N', N), attrInt('bits', 4), attrInt('block_size', 32)]),
     ],
     inputs: [valueInfo('x', F32, [M, K])],
-    outputs: [valueInfo('y', F32, [M, N]), valueInfo('mi', I32, [M, N]), valueInfo('n4', F32, [M, N])],
+    outputs: [valueInfo('y', F32, [M, N]), valueInfo('mi', I32, [M, N]), valueInfo('n4', F32, [M, N]),
+      valueInfo('y6', F32, [M, N]), valueInfo('y7', F32, [M, N])],
     initializers: [
       tensor('xs', F32, [], [0.02]), tensor('xz', I8, [], [3]),
       tensor('b', I8, [K, N], b), tensor('bs', F32, [], [0.01]), tensor('bz', I8, [], [0]),
       tensor('ys', F32, [], [0.1]), tensor('yz', I8, [], [-5]),
+      tensor('bt', I8, [N, K], b), tensor('gc', I32, [N], ints(r, N, -3000, 3000)),
       tensor('bu', U8, [K, N], bu), tensor('buz', U8, [N], ints(r, N, 0, 255)),
       tensor('nb', U8, [N, nb, 16], blob), tensor('nbs', F32, [N * nb], scales), tensor('nbz', U8, [N * Math.ceil(nb / 2)], zp),
     ],
   });
   const x = Float32Array.from({ length: M * K }, (_, i) => Math.cos(i * 0.11) * 1.5);
+  return { bytes, feeds: { x: { data: x, dims: [M, K] } } };
+}
+
+test('QLinearMatMul, MatMulInteger with DynamicQuantizeLinear, QGemm and MatMulNBits match onnxruntime-node', { skip }, async () => {
+  const { bytes, feeds } = matmulModel();
   // MatMulInteger is exact (step 0); MatMulNBits is float (a small relative tolerance).
-  await compare(bytes, { x: { data: x, dims: [M, K] } }, { y: 0.1, mi: 0, n4: 1e-4 });
+  await compare(bytes, feeds, { y: 0.1, mi: 0, n4: 1e-4, y6: 0.1, y7: 1e-5 });
+});
+
+test('runs of the quantized models allocate nothing after the first', async () => {
+  const { loadModel, mod } = await wasmq();
+  for (const { bytes, feeds } of [convModel(), matmulModel()]) {
+    const m = await loadModel(bytes);
+    const first = await m.run(feeds);
+    const heapLen = mod.HEAPU8.length;
+    const inUse = mod.modelHeapInUse();
+    let last;
+    for (let i = 0; i < 300; i++) last = await m.run(feeds);
+    assert.equal(mod.modelHeapInUse(), inUse, 'malloc heap in use changed across runs');
+    assert.equal(mod.HEAPU8.length, heapLen, 'wasm memory grew across runs');
+    for (const k of Object.keys(first)) assert.deepEqual([...last[k].data], [...first[k].data], `${k} changed between runs`);
+    m.dispose();
+  }
 });
 
 test('a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) matches onnxruntime-node', { skip }, async () => {
@@ -140,4 +181,20 @@ test('a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) matches onnxrunti
   });
   const x = Float32Array.from({ length: 400 }, (_, i) => Math.sin(i * 0.21));
   await compare(bytes, { x: { data: x, dims: [1, 4, 10, 10] } }, { y: 0.05 });
+});
+
+test('the SIMD and scalar builds give identical quantized outputs', async () => {
+  const scalar = await init({ simd: false });
+  const { loadModel } = await wasmq();
+  for (const { bytes, feeds } of [convModel(), matmulModel()]) {
+    const a = await loadModel(bytes);
+    const b = await loadModelOn(scalar._m, bytes);
+    const ya = await a.run(feeds), yb = await b.run(feeds);
+    // Every kernel is bit-exact to its scalar reference (MatMulNBits too: one float summation order).
+    for (const k of Object.keys(ya)) {
+      assert.deepEqual([...ya[k].data], [...yb[k].data], `${k}: SIMD and scalar differ`);
+    }
+    a.dispose();
+    b.dispose();
+  }
 });

@@ -329,7 +329,9 @@ TEST_CASE("com.microsoft QLinearAdd/QLinearMul/QLinearSigmoid match the float si
   }
 }
 
-TEST_CASE("a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) runs as float ops", "[runtime]") {
+TEST_CASE("a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) is fused into QLinearConv and stays correct", "[runtime]") {
+ for (bool float_bias : {false, true}) {
+  INFO("float bias (not fusable) " << float_bias);
   std::mt19937 rng(9);
   const std::vector<int64_t> xd{1, 3, 6, 6}, wd{4, 3, 3, 3};
   std::vector<uint8_t> x = rand_codes<uint8_t>(rng, 108);
@@ -338,12 +340,18 @@ TEST_CASE("a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) runs as floa
   const std::vector<int8_t> wz{0};
   const std::vector<uint8_t> yz{120};
   auto m = load(model({node("DequantizeLinear", {"x", "xs", "xz"}, {"xf"}), node("DequantizeLinear", {"w", "ws", "wz"}, {"wf"}),
-                       node("Conv", {"xf", "wf"}, {"yf"}, {attr_ints("pads", {1, 1, 1, 1})}),
+                       node("Conv", float_bias ? std::vector<std::string>{"xf", "wf", "fb"} : std::vector<std::string>{"xf", "wf"}, {"yf"}, {attr_ints("pads", {1, 1, 1, 1})}),
                        node("QuantizeLinear", {"yf", "ys", "yz"}, {"y"})},
                       {value_info("x", kU8, xd)}, {value_info("y", kU8, {1, 4, 6, 6})},
                       {tensor_f32("xs", {}, {0.02f}), tensor_raw("xz", {}, kU8, xz), tensor_raw("w", wd, kI8, w),
                        tensor_f32("ws", {}, {0.01f}), tensor_raw("wz", {}, kI8, wz), tensor_f32("ys", {}, {0.05f}),
-                       tensor_raw("yz", {}, kU8, yz)}));
+                       tensor_raw("yz", {}, kU8, yz), tensor_f32("fb", {4}, {0, 0, 0, 0})}));
+  if (float_bias) {
+    REQUIRE(m->nodes().size() == 4);
+  } else {
+    REQUIRE(m->nodes().size() == 1);
+    REQUIRE(m->nodes()[0].def->op_type == "QLinearConv");
+  }
   const auto y = run_one<uint8_t>(*m, ElemType::kUInt8, xd, x.data(), x.size());
   for (int oc = 0; oc < 4; ++oc)
     for (int oy = 0; oy < 6; ++oy)
@@ -358,6 +366,41 @@ TEST_CASE("a QDQ model (DequantizeLinear -> Conv -> QuantizeLinear) runs as floa
             }
         REQUIRE(std::abs(int32_t{y[(oc * 6 + oy) * 6 + ox]} - qround(acc / 0.05, 120, true)) <= 1);
       }
+ }
+}
+
+TEST_CASE("QDQ MatMul and Add patterns are fused into QLinearMatMul and QLinearAdd", "[runtime]") {
+  std::mt19937 rng(19);
+  const int64_t M = 3, K = 20, N = 6;
+  std::vector<uint8_t> x = rand_codes<uint8_t>(rng, M * K), c = rand_codes<uint8_t>(rng, M * N);
+  std::vector<int8_t> w = rand_codes<int8_t>(rng, K * N);
+  std::vector<float> ws(N);
+  for (auto& v : ws) v = 0.002f + 0.001f * static_cast<float>(rng() % 5);
+  const std::vector<int8_t> wz(N, 0);
+  const std::vector<uint8_t> xz{128}, yz{100}, cz{90}, oz{128};
+  auto m = load(model({node("DequantizeLinear", {"x", "xs", "xz"}, {"xf"}), node("DequantizeLinear", {"w", "ws", "wz"}, {"wf"}),
+                       node("MatMul", {"xf", "wf"}, {"mf"}), node("QuantizeLinear", {"mf", "ys", "yz"}, {"y1"}),
+                       node("DequantizeLinear", {"y1", "ys", "yz"}, {"y1f"}), node("DequantizeLinear", {"c", "cs", "cz"}, {"cf"}),
+                       node("Add", {"y1f", "cf"}, {"af"}), node("QuantizeLinear", {"af", "os", "oz"}, {"y"})},
+                      {value_info("x", kU8, {M, K})}, {value_info("y", kU8, {M, N}), value_info("y1", kU8, {M, N})},
+                      {tensor_f32("xs", {}, {0.02f}), tensor_raw("xz", {}, kU8, xz), tensor_raw("w", {K, N}, kI8, w),
+                       tensor_f32("ws", {N}, ws), tensor_raw("wz", {N}, kI8, wz), tensor_f32("ys", {}, {0.01f}),
+                       tensor_raw("yz", {}, kU8, yz), tensor_raw("c", {M, N}, kU8, c), tensor_f32("cs", {}, {0.015f}),
+                       tensor_raw("cz", {}, kU8, cz), tensor_f32("os", {}, {0.02f}), tensor_raw("oz", {}, kU8, oz)}));
+  REQUIRE(m->nodes().size() == 2);
+  REQUIRE(m->nodes()[0].def->op_type == "QLinearMatMul");
+  REQUIRE(m->nodes()[1].def->op_type == "QLinearAdd");
+  const auto y = run_one<uint8_t>(*m, ElemType::kUInt8, {M, K}, x.data(), x.size());
+  const auto& y1t = m->output(1);
+  const uint8_t* y1 = y1t.as<const uint8_t>();
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t j = 0; j < N; ++j) {
+      int64_t acc = 0;
+      for (int64_t k = 0; k < K; ++k) acc += (x[i * K + k] - 128) * w[k * N + j];
+      REQUIRE(y1[i * N + j] == rq(acc, 0.02f * ws[j] / 0.01f, 100, true));
+      const double sum = (y1[i * N + j] - 100) * 0.01 + (c[i * N + j] - 90) * 0.015;
+      REQUIRE(std::abs(int32_t{y[i * N + j]} - qround(sum / 0.02, 128, true)) <= 1);
+    }
 }
 
 TEST_CASE("com.microsoft MatMulNBits (4-bit, blocks 16-128, zero points, bias) matches a float reference", "[runtime]") {
@@ -401,5 +444,137 @@ TEST_CASE("com.microsoft MatMulNBits (4-bit, blocks 16-128, zero points, bias) m
           REQUIRE(std::abs(y[i * n + j] - acc) <= 1e-5 + 1e-5 * mag);
         }
     }
+  }
+}
+
+TEST_CASE("com.microsoft QLinearGlobalAveragePool (NCHW and channels_last) equals the integer oracle", "[runtime]") {
+  std::mt19937 rng(33);
+  for (bool u8 : {false, true}) {
+    for (int64_t cl : {0, 1}) {
+      const int64_t n = 2, c = 19, h = 5, w = 3;
+      const std::vector<int64_t> xd = cl ? std::vector<int64_t>{n, h, w, c} : std::vector<int64_t>{n, c, h, w};
+      const std::vector<int64_t> yd = cl ? std::vector<int64_t>{n, 1, 1, c} : std::vector<int64_t>{n, c, 1, 1};
+      const int32_t t = u8 ? kU8 : kI8;
+      std::vector<uint8_t> x = rand_codes<uint8_t>(rng, n * c * h * w);
+      const int32_t xz = pick_zp(rng, u8), yz = pick_zp(rng, u8);
+      const std::vector<uint8_t> xzv{static_cast<uint8_t>(xz)}, yzv{static_cast<uint8_t>(yz)};
+      auto m = load(model({ms_node("QLinearGlobalAveragePool", {"x", "xs", "xz", "ys", "yz"}, {"y"}, {attr_int("channels_last", cl)})},
+                          {value_info("x", t, xd)}, {value_info("y", t, yd)},
+                          {tensor_f32("xs", {}, {0.03f}), tensor_raw("xz", {}, t, xzv), tensor_f32("ys", {}, {0.02f}),
+                           tensor_raw("yz", {}, t, yzv)}));
+      const auto y = run_one<uint8_t>(*m, u8 ? ElemType::kUInt8 : ElemType::kInt8, xd, x.data(), x.size());
+      auto code = [&](uint8_t v) { return u8 ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+      const int32_t z = code(xzv[0]), zo = code(yzv[0]);
+      for (int64_t b = 0; b < n; ++b)
+        for (int64_t ch = 0; ch < c; ++ch) {
+          int64_t acc = 0;
+          for (int64_t p = 0; p < h * w; ++p) acc += code(x[cl ? (b * h * w + p) * c + ch : (b * c + ch) * h * w + p]) - z;
+          const float sc = (0.03f / 0.02f) / static_cast<float>(h * w);
+          INFO("u8 " << u8 << " channels_last " << cl);
+          REQUIRE(code(y[b * c + ch]) == rq(acc, sc, zo, u8));
+        }
+    }
+  }
+}
+
+TEST_CASE("com.microsoft QLinearAveragePool equals the integer oracle", "[runtime]") {
+  std::mt19937 rng(44);
+  for (int iter = 0; iter < 16; ++iter) {
+    const bool u8 = iter % 2, cl = iter % 4 >= 2, incl = iter % 8 >= 4;
+    const int64_t n = 1 + rng() % 2, c = 1 + rng() % 20, kh = 1 + rng() % 3, kw = 1 + rng() % 3;
+    const int64_t h = kh + rng() % 6, w = kw + rng() % 6, sh = 1 + rng() % 2, sw = 1 + rng() % 2;
+    const int64_t pt = rng() % kh, pl = rng() % kw, pb = rng() % kh, pr = rng() % kw;
+    const int64_t oh = (h + pt + pb - kh) / sh + 1, ow = (w + pl + pr - kw) / sw + 1;
+    const std::vector<int64_t> xd = cl ? std::vector<int64_t>{n, h, w, c} : std::vector<int64_t>{n, c, h, w};
+    const std::vector<int64_t> yd = cl ? std::vector<int64_t>{n, oh, ow, c} : std::vector<int64_t>{n, c, oh, ow};
+    const int32_t t = u8 ? kU8 : kI8;
+    std::vector<uint8_t> x = rand_codes<uint8_t>(rng, n * c * h * w);
+    const int32_t xz = pick_zp(rng, u8), yz = pick_zp(rng, u8);
+    const std::vector<uint8_t> xzv{static_cast<uint8_t>(xz)}, yzv{static_cast<uint8_t>(yz)};
+    auto m = load(model({ms_node("QLinearAveragePool", {"x", "xs", "xz", "ys", "yz"}, {"y"},
+                                 {attr_int("channels_last", cl), attr_int("count_include_pad", incl), attr_ints("kernel_shape", {kh, kw}),
+                                  attr_ints("strides", {sh, sw}), attr_ints("pads", {pt, pl, pb, pr})})},
+                        {value_info("x", t, xd)}, {value_info("y", t, yd)},
+                        {tensor_f32("xs", {}, {0.03f}), tensor_raw("xz", {}, t, xzv), tensor_f32("ys", {}, {0.025f}),
+                         tensor_raw("yz", {}, t, yzv)}));
+    const auto y = run_one<uint8_t>(*m, u8 ? ElemType::kUInt8 : ElemType::kInt8, xd, x.data(), x.size());
+    auto code = [&](uint8_t v) { return u8 ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+    const int32_t z = code(xzv[0]), zo = code(yzv[0]);
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t oy = 0; oy < oh; ++oy)
+          for (int64_t ox = 0; ox < ow; ++ox) {
+            int64_t acc = 0, cnt = 0;
+            for (int64_t ky = 0; ky < kh; ++ky)
+              for (int64_t kx = 0; kx < kw; ++kx) {
+                const int64_t iy = oy * sh - pt + ky, ix = ox * sw - pl + kx;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                acc += code(x[cl ? ((b * h + iy) * w + ix) * c + ch : ((b * c + ch) * h + iy) * w + ix]) - z;
+                ++cnt;
+              }
+            const float sc = (0.03f / 0.025f) / static_cast<float>(incl ? kh * kw : cnt);
+            const size_t oi = cl ? ((b * oh + oy) * ow + ox) * c + ch : ((b * c + ch) * oh + oy) * ow + ox;
+            INFO("iter " << iter);
+            REQUIRE(code(y[oi]) == rq(acc, sc, zo, u8));
+          }
+  }
+}
+
+TEST_CASE("com.microsoft QGemm equals the integer oracle", "[runtime]") {
+  std::mt19937 rng(55);
+  for (int iter = 0; iter < 24; ++iter) {
+    const bool au8 = rng() % 2, bu8 = rng() % 2, ta = iter % 2, tb = iter % 4 >= 2, fout = iter % 3 == 0, per_col = iter % 5 < 2;
+    const int64_t m = 1 + rng() % 7, k = 1 + rng() % 30, n = 1 + rng() % 9;
+    const int cmode = iter % 6;  // 0 none, 1 scalar, 2 [N], 3 [M,1], 4 [M,N], 5 [1,N]
+    std::vector<uint8_t> a = rand_codes<uint8_t>(rng, m * k), b = rand_codes<uint8_t>(rng, k * n);
+    const int32_t at = au8 ? kU8 : kI8, bt = bu8 ? kU8 : kI8, yt = au8 ? kU8 : kI8;
+    const size_t nz = per_col ? n : 1;
+    std::vector<uint8_t> bz(nz);
+    std::vector<float> bs(nz);
+    for (size_t j = 0; j < nz; ++j) { bz[j] = static_cast<uint8_t>(pick_zp(rng, bu8)); bs[j] = 0.01f * (1 + rng() % 4); }
+    const std::vector<uint8_t> az{static_cast<uint8_t>(pick_zp(rng, au8))}, yz{static_cast<uint8_t>(pick_zp(rng, au8))};
+    std::vector<int64_t> cd;
+    if (cmode == 1) cd = {};
+    if (cmode == 2) cd = {n};
+    if (cmode == 3) cd = {m, 1};
+    if (cmode == 4) cd = {m, n};
+    if (cmode == 5) cd = {1, n};
+    size_t cn = 1;
+    for (int64_t d : cd) cn *= static_cast<size_t>(d);
+    std::vector<int32_t> cv(cn);
+    for (auto& v : cv) v = static_cast<int32_t>(rng() % 4001) - 2000;
+    const float alpha = iter % 4 == 1 ? 0.5f : 1.0f, asc = 0.02f, ysc = 0.04f * std::sqrt(static_cast<float>(k));
+    const std::vector<int64_t> pd = per_col ? std::vector<int64_t>{n} : std::vector<int64_t>{};
+    std::vector<std::string> ins{"a", "as", "az", "b", "bs", "bz", cmode ? "c" : ""};
+    if (!fout) { ins.push_back("ys"); ins.push_back("yz"); }
+    std::vector<Pb> inits{tensor_f32("as", {}, {asc}), tensor_raw("az", {}, at, az), tensor_raw("b", tb ? std::vector<int64_t>{n, k} : std::vector<int64_t>{k, n}, bt, b),
+                          tensor_f32("bs", pd, bs), tensor_raw("bz", pd, bt, bz), tensor_f32("ys", {}, {ysc}), tensor_raw("yz", {}, yt, yz)};
+    if (cmode) inits.push_back(tensor_raw("c", cd, kI32, cv));
+    const std::vector<int64_t> ad = ta ? std::vector<int64_t>{k, m} : std::vector<int64_t>{m, k};
+    auto mdl = load(model({ms_node("QGemm", ins, {"y"}, {attr_int("transA", ta), attr_int("transB", tb), attr_float("alpha", alpha)})},
+                          {value_info("a", at, ad)}, {value_info("y", fout ? kF32 : yt, {m, n})}, inits));
+    void* p = mdl->stage_input(0, au8 ? ElemType::kUInt8 : ElemType::kInt8, ad);
+    std::memcpy(p, a.data(), a.size());
+    mdl->run();
+    const auto& y = mdl->output(0);
+    auto code = [](uint8_t v, bool u) { return u ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        const size_t pj = per_col ? j : 0;
+        int64_t acc = 0;
+        for (int64_t q = 0; q < k; ++q) {
+          const int32_t av = code(a[ta ? q * m + i : i * k + q], au8) - code(az[0], au8);
+          const int32_t bv = code(b[tb ? j * k + q : q * n + j], bu8) - code(bz[pj], bu8);
+          acc += av * bv;
+        }
+        if (cmode) acc += cv[cmode == 1 ? 0 : cmode == 2 || cmode == 5 ? j : cmode == 3 ? i : i * n + j];
+        const float sc = alpha * asc * bs[pj];
+        INFO("iter " << iter << " m " << m << " k " << k << " n " << n << " cmode " << cmode);
+        if (fout) {
+          REQUIRE(y.as<const float>()[i * n + j] == static_cast<float>(acc) * sc);
+        } else {
+          REQUIRE(code(y.as<const uint8_t>()[i * n + j], au8) == rq(acc, sc / ysc, code(yz[0], au8), au8));
+        }
+      }
   }
 }
