@@ -165,6 +165,15 @@ test('static int8: Conv+BN+Relu+MaxPool+Gemm runs on int8 ops, reports, exports 
     console.log(`# conv-bn-relu-pool-gemm static int8: output SQNR ${s.sqnrDb.toFixed(2)} dB, top-1 ${(100 * s.top1).toFixed(1)} %`);
     assert.ok(s.sqnrDb >= 30, `output SQNR ${s.sqnrDb} dB`);
     assert.ok(s.top1 >= 0.99, `top-1 ${s.top1}`);
+    // wasmq's own runtime loads the QDQ export too (its load-time QDQ fusion) and agrees.
+    const back = await loadModel(qm.toOnnx());
+    try {
+      const d = stats(got, await runAll(back, tests), 'y');
+      console.log(`# conv net: QDQ export in wasmq vs wasmq's QOperator run: max abs ${d.maxAbs.toExponential(3)}`);
+      assert.ok(d.maxAbs <= rep.at(-1).scale * 1.0001, `QDQ export in wasmq: ${d.maxAbs}`);
+    } finally {
+      back.dispose();
+    }
     if (ort) {
       const qdq = await ort.runOrtMany('node', qm.toOnnx(), tests);
       const step = rep.at(-1).scale;
