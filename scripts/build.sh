@@ -48,5 +48,5 @@ for f in build/wasm-simd/wasmq-simd.mjs build/wasm-simd/wasmq-simd.wasm \
          build/wasm-scalar/wasmq-scalar.mjs build/wasm-scalar/wasmq-scalar.wasm; do
   [ -f "$f" ] && cp -p "$f" dist/
 done
-cp -p bindings/js/index.mjs bindings/js/node.mjs bindings/js/index.d.ts bindings/js/model.mjs bindings/js/model.d.ts dist/
+cp -p bindings/js/index.mjs bindings/js/node.mjs bindings/js/index.d.ts bindings/js/model.mjs bindings/js/model.d.ts bindings/js/quantize-model.mjs bindings/js/quantize-model.d.ts dist/
 log "dist/ ready"

@@ -92,6 +92,8 @@ export declare class Observer {
 }
 
 import type { Model } from './model.js';
+import type { QuantizeModelOptions, QuantizedModel } from './quantize-model.js';
+export type { QuantizeModelOptions, QuantizedModel, QuantizeReportRow } from './quantize-model.js';
 export type { Model, ModelIO, Feed, ModelOutput, ModelDType, ModelData } from './model.js';
 
 export declare class Wasmq {
@@ -104,6 +106,7 @@ export declare class Wasmq {
   createObserver(kind?: Calibration, options?: ObserverOptions): Observer;
   /** Loads an ONNX model from the bytes of an .onnx file. */
   loadModel(bytes: Uint8Array | ArrayBuffer): Promise<Model>;
+  quantizeModel(model: Model | Uint8Array | ArrayBuffer, options: QuantizeModelOptions): Promise<QuantizedModel>;
   /** Op types the runtime can execute. */
   supportedOps(): string[];
 }

@@ -1,8 +1,10 @@
 // wasmq's ESM wrapper: picks the SIMD or scalar wasm build, validates arguments, converts typed
 // arrays and turns the module's { error } results into JS Errors that name the bad argument.
 import { loadModel as loadModelInto, supportedOps } from './model.mjs';
+import { quantizeModel as quantizeModelIn } from './quantize-model.mjs';
 
 export { Model } from './model.mjs';
+export { QuantizedModel } from './quantize-model.mjs';
 
 /** A 31-byte module using a v128 instruction: validates only where WASM SIMD is supported. */
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0,
@@ -246,6 +248,11 @@ export class Wasmq {
   /** Loads an ONNX model (Uint8Array or ArrayBuffer of an .onnx file); call dispose() when done. */
   loadModel(bytes) {
     return loadModelInto(this._m, bytes);
+  }
+
+  /** Post-training quantization of a loaded Model: see docs/quantize-model.md. */
+  quantizeModel(model, options) {
+    return quantizeModelIn(this._m, model, options);
   }
 
   /** Op types the runtime can execute ("Conv", "com.microsoft.QLinearAdd", ...). */

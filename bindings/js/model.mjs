@@ -57,7 +57,10 @@ export async function loadModel(mod, bytes) {
     handle.delete();
     fail(`loadModel: ${info.error}`);
   }
-  return new Model(mod, handle, info);
+  const model = new Model(mod, handle, info);
+  // A copy of the bytes, for quantizeModel(model): the runtime does not keep the protobuf.
+  Object.defineProperty(model, '_bytes', { value: bytes.slice(), enumerable: false });
+  return model;
 }
 
 // Copies bytes into wasm memory for the duration of fn(ptr, length).

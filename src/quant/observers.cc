@@ -214,7 +214,12 @@ class EntropyObserver final : public HistogramObserver {
       if (i < nb) tail -= h[i];
     }
     const float t = static_cast<float>(best_i * w);
-    if (scheme == Scheme::kAffine) return {std::max(full.min, -t), std::min(full.max, t)};
+    if (scheme == Scheme::kAffine) {
+      // One-signed data entirely beyond the threshold (e.g. all of it in [5, 6] with t = 4): the
+      // clipped interval would be empty, so keep the full range.
+      if (std::max(full.min, -t) > std::min(full.max, t)) return full;
+      return {std::max(full.min, -t), std::min(full.max, t)};
+    }
     return {-t, t};
   }
 

@@ -13,7 +13,7 @@ test('npm pack contains the modules, wrapper and types, and nothing else', () =>
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
   const files = JSON.parse(out)[0].files.map((f) => f.path).sort();
   assert.deepEqual(files, [
-    'README.md', 'dist/index.d.ts', 'dist/index.mjs', 'dist/model.d.ts', 'dist/model.mjs', 'dist/node.mjs',
+    'README.md', 'dist/index.d.ts', 'dist/index.mjs', 'dist/model.d.ts', 'dist/model.mjs', 'dist/node.mjs', 'dist/quantize-model.d.ts', 'dist/quantize-model.mjs',
     'dist/wasmq-scalar.mjs', 'dist/wasmq-scalar.wasm', 'dist/wasmq-simd.mjs', 'dist/wasmq-simd.wasm',
     'package.json',
   ]);

@@ -1,0 +1,237 @@
+// JS side of model quantization: quantizeModel(mod, model, options) checks the options, streams
+// the calibration feeds through the float model into the observers, converts, measures per-node
+// SQNR, and returns a QuantizedModel (run, report, toOnnx, dispose).
+
+const TYPED_OF = new Map([
+  [Float32Array, 'float32'], [Float64Array, 'float64'], [Int8Array, 'int8'], [Uint8Array, 'uint8'],
+  [Int32Array, 'int32'], [BigInt64Array, 'int64'], [Uint16Array, 'float16'],
+]);
+const TYPED = {
+  float32: Float32Array, float64: Float64Array, float16: Uint16Array, int8: Int8Array, uint8: Uint8Array,
+  int32: Int32Array, int64: BigInt64Array, bool: Uint8Array,
+};
+const MODES = ['dynamic', 'static', 'weight-only'];
+const CALIBRATIONS = ['minmax', 'percentile', 'mse', 'entropy'];
+const OPTION_KEYS = ['mode', 'weights', 'activations', 'calibrationData', 'exclude', 'onProgress'];
+
+function fail(message) {
+  throw new Error(message);
+}
+
+function typeName(v) {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  return v.constructor ? v.constructor.name : 'object';
+}
+
+function unwrap(result, what) {
+  if (result && typeof result === 'object' && typeof result.error === 'string') fail(`${what}: ${result.error}`);
+  return result;
+}
+
+function checkKeys(obj, allowed, what) {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) fail(`quantizeModel: unknown option '${what}${k}' (expected one of: ${allowed.join(', ')})`);
+  }
+}
+
+// Validates the options and fills defaults; every error names the option.
+function normalizeOptions(options) {
+  if (options === null || typeof options !== 'object') fail(`quantizeModel: options must be an object (got ${typeName(options)})`);
+  checkKeys(options, OPTION_KEYS, '');
+  const mode = options.mode ?? 'static';
+  if (!MODES.includes(mode)) fail(`quantizeModel: unknown mode '${String(mode)}' (expected one of: ${MODES.join(', ')})`);
+  const w = options.weights ?? (mode === 'weight-only' ? { dtype: 'int4', granularity: 'block' } : { dtype: 'int8', granularity: 'channel' });
+  if (w === null || typeof w !== 'object') fail(`quantizeModel: weights must be an object (got ${typeName(w)})`);
+  checkKeys(w, ['dtype', 'granularity', 'blockSize'], 'weights.');
+  const wDtype = w.dtype ?? (mode === 'weight-only' ? 'int4' : 'int8');
+  const wGran = w.granularity ?? (mode === 'weight-only' ? 'block' : 'channel');
+  if (mode === 'weight-only') {
+    if (wDtype !== 'int4') fail(`quantizeModel: weights.dtype must be 'int4' in weight-only mode (got '${String(wDtype)}')`);
+    if (wGran !== 'block') fail(`quantizeModel: weights.granularity must be 'block' in weight-only mode (got '${String(wGran)}')`);
+  } else {
+    if (wDtype !== 'int8') fail(`quantizeModel: weights.dtype must be 'int8' in ${mode} mode (got '${String(wDtype)}'; int4 is mode 'weight-only')`);
+    if (wGran !== 'channel') fail(`quantizeModel: weights.granularity must be 'channel' in ${mode} mode (got '${String(wGran)}')`);
+  }
+  const blockSize = w.blockSize ?? 32;
+  if (!Number.isInteger(blockSize) || blockSize < 32 || blockSize % 32 !== 0) {
+    fail(`quantizeModel: weights.blockSize must be a multiple of 32 (got ${String(blockSize)})`);
+  }
+  const a = options.activations ?? {};
+  if (a === null || typeof a !== 'object') fail(`quantizeModel: activations must be an object (got ${typeName(a)})`);
+  checkKeys(a, ['dtype', 'calibration', 'percentile', 'bins'], 'activations.');
+  const aDtype = a.dtype ?? 'int8';
+  if (aDtype !== 'int8' && aDtype !== 'uint8') fail(`quantizeModel: activations.dtype must be 'int8' or 'uint8' (got '${String(aDtype)}')`);
+  const calibration = a.calibration ?? 'minmax';
+  if (!CALIBRATIONS.includes(calibration)) {
+    fail(`quantizeModel: unknown activations.calibration '${String(calibration)}' (expected one of: ${CALIBRATIONS.join(', ')})`);
+  }
+  const percentile = a.percentile ?? 99.99;
+  if (typeof percentile !== 'number' || !(percentile > 0 && percentile <= 100)) fail(`quantizeModel: activations.percentile must be in (0, 100] (got ${String(percentile)})`);
+  const bins = a.bins ?? 2048;
+  if (!Number.isInteger(bins) || bins < 16 || bins > (1 << 20)) fail(`quantizeModel: activations.bins must be an integer in [16, 1048576] (got ${String(bins)})`);
+  const exclude = options.exclude ?? [];
+  if (!Array.isArray(exclude) || exclude.some((x) => typeof x !== 'string')) fail('quantizeModel: exclude must be an array of node names (strings)');
+  const onProgress = options.onProgress ?? null;
+  if (onProgress !== null && typeof onProgress !== 'function') fail(`quantizeModel: onProgress must be a function (got ${typeName(onProgress)})`);
+  const data = options.calibrationData;
+  if (data !== undefined && data !== null && typeof data[Symbol.iterator] !== 'function' && typeof data[Symbol.asyncIterator] !== 'function') {
+    fail(`quantizeModel: calibrationData must be an array, an iterable or an async iterable of feeds (got ${typeName(data)})`);
+  }
+  if (mode === 'static' && (data === undefined || data === null)) {
+    fail("quantizeModel: calibrationData is required in mode 'static' (an array or iterable of feeds { name: { data, dims } })");
+  }
+  return {
+    mode, blockSize, activationDtype: aDtype, calibration, percentile, bins, exclude, onProgress,
+    data: data ?? [],
+  };
+}
+
+// Copies one feed set into a model of the handle (which: 0 float, 1 report, 2 quantized).
+function stageFeeds(mod, h, which, inputNames, feeds, what) {
+  if (feeds === null || typeof feeds !== 'object') fail(`${what}: feeds must be an object mapping input names to { data, dims } (got ${typeName(feeds)})`);
+  for (const key of Object.keys(feeds)) {
+    if (!inputNames.includes(key)) fail(`${what}: unknown input '${key}' (model inputs: ${inputNames.join(', ')})`);
+  }
+  inputNames.forEach((name, index) => {
+    const feed = feeds[name];
+    if (feed === undefined || feed === null || typeof feed !== 'object') fail(`${what}: input '${name}' is missing (expected { data, dims })`);
+    const { data, dims } = feed;
+    const dtype = TYPED_OF.get(data?.constructor);
+    if (!dtype) fail(`${what}: input '${name}': data must be a typed array (got ${typeName(data)})`);
+    if (!Array.isArray(dims) || dims.some((d) => !Number.isInteger(d) || d < 0)) fail(`${what}: input '${name}': dims must be an array of non-negative integers`);
+    const n = dims.reduce((x, y) => x * y, 1);
+    if (data.length !== n) fail(`${what}: input '${name}': data has ${data.length} elements but dims [${dims.join(', ')}] need ${n}`);
+    const r = unwrap(h.stage(which, index, dtype, dims), `${what}: input '${name}'`);
+    if (n > 0) new data.constructor(mod.HEAPU8.buffer, r.ptr, n).set(data);
+  });
+}
+
+const registry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry((handle) => { try { handle.delete(); } catch { /* already freed */ } })
+  : null;
+
+/**
+ * Quantizes a loaded Model (or the bytes of an .onnx file). See docs/quantize-model.md.
+ * Calibration feeds are kept (references) until the report pass is done, so an iterable is read once.
+ */
+export async function quantizeModel(mod, model, options = {}) {
+  const bytes = model instanceof Uint8Array ? model : model instanceof ArrayBuffer ? new Uint8Array(model) : model?._bytes;
+  if (!(bytes instanceof Uint8Array)) fail(`quantizeModel: model must be a Model from loadModel() or the .onnx bytes (got ${typeName(model)})`);
+  if (!mod || typeof mod.QuantizerHandle !== 'function') fail('quantizeModel: the wasm module has no quantizer (QuantizerHandle)');
+  const o = normalizeOptions(options);
+  const progress = (stage, done, total) => { if (o.onProgress) o.onProgress({ stage, done, total }); };
+  const h = new mod.QuantizerHandle();
+  try {
+    const ptr = mod._malloc(Math.max(1, bytes.length));
+    if (!ptr) fail(`quantizeModel: cannot allocate ${bytes.length} bytes of wasm memory`);
+    let info;
+    try {
+      mod.HEAPU8.set(bytes, ptr);
+      info = h.create(ptr, bytes.length, {
+        mode: o.mode, activationDtype: o.activationDtype, calibration: o.calibration, percentile: o.percentile,
+        bins: o.bins, blockSize: o.blockSize, exclude: o.exclude,
+      });
+    } finally {
+      mod._free(ptr);
+    }
+    unwrap(info, 'quantizeModel');
+    const floatIo = unwrap(h.io(0), 'quantizeModel');
+    const total = Array.isArray(o.data) ? o.data.length : null;
+    const kept = [];
+    let done = 0;
+    const iterator = typeof o.data[Symbol.asyncIterator] === 'function' ? o.data[Symbol.asyncIterator]() : o.data[Symbol.iterator]();
+    for (;;) {
+      const step = await iterator.next();
+      if (step.done) break;
+      const feeds = step.value;
+      stageFeeds(mod, h, 0, floatIo.inputs, feeds, `quantizeModel: calibrationData[${done}]`);
+      if (o.mode === 'static') unwrap(h.observe(), `quantizeModel: calibrationData[${done}]`);
+      kept.push(feeds);
+      progress('calibrate', ++done, total);
+    }
+    if (o.mode === 'static' && kept.length === 0) fail("quantizeModel: calibrationData is empty; mode 'static' needs at least one feed to calibrate activation ranges");
+    progress('convert', 0, 1);
+    const conv = unwrap(h.convert(), 'quantizeModel');
+    progress('convert', 1, 1);
+    if (!conv.loadError) {
+      kept.forEach((feeds, i) => {
+        stageFeeds(mod, h, 0, floatIo.inputs, feeds, `quantizeModel: calibrationData[${i}]`);
+        stageFeeds(mod, h, 1, floatIo.inputs, feeds, `quantizeModel: calibrationData[${i}]`);
+        unwrap(h.compare(), `quantizeModel: report on calibrationData[${i}]`);
+        progress('report', i + 1, kept.length);
+      });
+    }
+    return new QuantizedModel(mod, h, o.mode, floatIo, conv.loadError, info.passes);
+  } catch (e) {
+    h.delete();
+    throw e;
+  }
+}
+
+/** The result of quantizeModel(). Call dispose() when done. */
+export class QuantizedModel {
+  constructor(mod, handle, mode, io, loadError, passes) {
+    this._m = mod;
+    this._h = handle;
+    this.mode = mode;
+    this.inputs = Object.freeze([...io.inputs]);
+    this.outputs = Object.freeze([...io.outputs]);
+    /** Empty when wasmq's runtime runs the quantized model; else why it cannot (run() throws it). */
+    this.loadError = loadError;
+    /** What the float passes changed: { constants, upgraded, bnFolded, gemmSplit, divToMul }. */
+    this.passes = Object.freeze({ ...passes });
+    registry?.register(this, handle, this);
+  }
+
+  _live(what) {
+    if (!this._h) fail(`QuantizedModel.${what}: the model was disposed`);
+    return this._h;
+  }
+
+  /** Runs the quantized (QOperator) model in wasmq's runtime: { [output]: { data, dims, dtype } }. */
+  async run(feeds) {
+    const h = this._live('run');
+    if (this.loadError) fail(`QuantizedModel.run: ${this.loadError}`);
+    stageFeeds(this._m, h, 2, this.inputs, feeds, 'QuantizedModel.run');
+    const outs = unwrap(h.run(), 'QuantizedModel.run');
+    const heap = this._m.HEAPU8.buffer;
+    const result = {};
+    this.outputs.forEach((name, i) => {
+      const r = outs[i];
+      const Ctor = TYPED[r.dtype];
+      const n = r.dims.reduce((a, b) => a * b, 1);
+      result[name] = { data: new Ctor(heap, r.ptr, n).slice(), dims: r.dims, dtype: r.dtype };
+    });
+    return result;
+  }
+
+  /**
+   * Per quantized node, in graph order: { node, op, qop, output, outputSqnrDb, weightSqnrDb, scale,
+   * zeroPoint }. outputSqnrDb is null when no report batch ran (no data, or the runtime cannot run
+   * the quantized model); scale/zeroPoint are null in dynamic and weight-only modes.
+   */
+  report() {
+    return unwrap(this._live('report').report(), 'QuantizedModel.report');
+  }
+
+  /**
+   * The model as ONNX bytes. form 'qdq' (default; static mode: QuantizeLinear/DequantizeLinear
+   * pairs, opset 13; dynamic and weight-only: the same graph wasmq runs), 'qoperator' (what wasmq
+   * runs) or 'report' (qoperator + a dequantized copy of every quantized node's output).
+   */
+  toOnnx({ form = 'qdq' } = {}) {
+    if (!['qdq', 'qoperator', 'report'].includes(form)) fail(`toOnnx: unknown form '${String(form)}' (expected one of: qdq, qoperator, report)`);
+    const r = unwrap(this._live('toOnnx').bytes(form === 'qdq' ? 'export' : form), 'toOnnx');
+    return r.bytes;
+  }
+
+  /** Frees the quantizer's wasm memory. Safe to call twice. */
+  dispose() {
+    if (this._h) {
+      registry?.unregister(this);
+      this._h.delete();
+      this._h = null;
+    }
+  }
+}

@@ -1,0 +1,659 @@
+// ModelQuantizer (quantizer.h): plans which nodes to quantize and which activations to fuse,
+// calibrates through the float runtime, and emits the QOperator, QDQ and report models.
+#include "quantize/quantizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "common/error.h"
+#include "onnx/onnx_writer.h"
+#include "quant/qparams.h"
+#include "runtime/op.h"
+
+namespace wasmq::quantize {
+
+using onnx::ElemType;
+using onnx::ModelDef;
+using onnx::NodeDef;
+using onnx::TensorData;
+
+namespace {
+
+constexpr const char* kMs = "com.microsoft";
+
+bool is_onnx_domain(const NodeDef& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
+
+std::string node_id(const NodeDef& n) { return n.name.empty() ? n.outputs[0] : n.name; }
+
+NodeDef make_node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out,
+                  const std::string& name, const std::string& domain = "") {
+  NodeDef n;
+  n.op_type = op;
+  n.inputs = std::move(in);
+  n.outputs = std::move(out);
+  n.name = name;
+  n.domain = domain;
+  return n;
+}
+
+template <typename T>
+TensorData typed_tensor(const std::string& name, ElemType dt, const std::vector<int64_t>& dims, const std::vector<T>& v) {
+  TensorData t;
+  t.name = name;
+  t.dtype = dt;
+  t.dims = dims;
+  t.data.resize(v.size() * sizeof(T));
+  if (!v.empty()) std::memcpy(t.data.data(), v.data(), t.data.size());
+  return t;
+}
+
+TensorData zp_tensor(const std::string& name, DType dt, const std::vector<int64_t>& dims, const std::vector<int32_t>& v) {
+  if (dt == DType::kUInt8) {
+    std::vector<uint8_t> b(v.begin(), v.end());
+    return typed_tensor(name, ElemType::kUInt8, dims, b);
+  }
+  std::vector<int8_t> b(v.begin(), v.end());
+  return typed_tensor(name, ElemType::kInt8, dims, b);
+}
+
+int32_t qmin_of(DType d) { return d == DType::kUInt8 ? 0 : -128; }
+int32_t qmax_of(DType d) { return d == DType::kUInt8 ? 255 : 127; }
+
+// Symmetric int8 per-channel weights: scale = max|w| / 127 (1 for an all-zero channel), codes in
+// [-127, 127], round half to even. `channel_of(i)` maps a flat index to its channel.
+struct QuantWeights {
+  std::vector<int8_t> q;
+  std::vector<float> scale;
+  double sqnr = NAN;
+};
+template <typename ChannelOf>
+QuantWeights quantize_weights(const std::vector<float>& w, size_t channels, ChannelOf channel_of) {
+  QuantWeights r;
+  std::vector<float> amax(channels, 0.0f);
+  for (size_t i = 0; i < w.size(); ++i) amax[channel_of(i)] = std::max(amax[channel_of(i)], std::fabs(w[i]));
+  r.scale.resize(channels);
+  for (size_t c = 0; c < channels; ++c) r.scale[c] = qparams_from_range(-amax[c], amax[c], DType::kInt8, Scheme::kSymmetric).scale;
+  r.q.resize(w.size());
+  double e = 0, s = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    const float sc = r.scale[channel_of(i)];
+    const float v = std::nearbyint(w[i] / sc);
+    r.q[i] = static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
+    const double d = static_cast<double>(w[i]) - static_cast<double>(r.q[i]) * sc;
+    e += d * d;
+    s += static_cast<double>(w[i]) * w[i];
+  }
+  r.sqnr = sqnr_db(s, e);
+  return r;
+}
+
+}  // namespace
+
+double sqnr_db(double ref, double err) {
+  if (err == 0.0) return ref == 0.0 ? NAN : INFINITY;
+  if (ref == 0.0) return NAN;
+  return 10.0 * std::log10(ref / err);
+}
+
+Mode parse_mode(const std::string& s) {
+  if (s == "dynamic") return Mode::kDynamic;
+  if (s == "static") return Mode::kStatic;
+  if (s == "weight-only") return Mode::kWeightOnly;
+  fail("quantizeModel: unknown mode '" + s + "' (expected one of: dynamic, static, weight-only)");
+}
+
+ModelQuantizer::ModelQuantizer(const uint8_t* data, size_t size, const Options& options) : opt_(options) {
+  WASMQ_CHECK(opt_.activation_dtype == DType::kInt8 || opt_.activation_dtype == DType::kUInt8,
+              "quantizeModel: activations.dtype must be int8 or uint8");
+  WASMQ_CHECK(opt_.block_size >= 32 && opt_.block_size % 32 == 0 && opt_.block_size <= 4096,
+              "quantizeModel: weights.blockSize must be a multiple of 32 (32, 64, 128, ...)");
+  float_ = onnx::decode_model(data, size);
+  stats_ = prepare_float_graph(float_, 13);
+  // Static element types, to keep shape computations (int64) out of quantization.
+  for (const auto& v : float_.graph.inputs) dtype_[v.name] = v.dtype;
+  for (const auto& t : float_.graph.initializers) dtype_[t.name] = t.dtype;
+  for (const NodeDef& n : float_.graph.nodes) {
+    ElemType t = ElemType::kUndefined;
+    const std::string& op = n.op_type;
+    if (op == "Shape" || op == "Size" || op == "ArgMax" || op == "ArgMin" || op == "NonZero") t = ElemType::kInt64;
+    else if (op == "Cast") t = static_cast<ElemType>(attr_int(n, "to", 0));
+    else if (op == "Equal" || op == "Less" || op == "Greater" || op == "Not" || op == "And" || op == "Or" ||
+             op == "LessOrEqual" || op == "GreaterOrEqual" || op == "IsNaN")
+      t = ElemType::kBool;
+    else if (!n.inputs.empty() && dtype_.count(n.inputs[0])) t = dtype_[n.inputs[0]];
+    for (const std::string& o : n.outputs) dtype_[o] = t;
+  }
+  for (const std::string& name : opt_.exclude) {
+    bool found = false;
+    for (const NodeDef& n : float_.graph.nodes) found = found || n.name == name;
+    WASMQ_CHECK(found, "quantizeModel: exclude names node '" + name + "', which is not in the model");
+  }
+  plan_nodes();
+  build_calibration_model();
+}
+
+void ModelQuantizer::plan_nodes() {
+  GraphIndex g(float_);
+  const auto& nodes = float_.graph.nodes;
+  role_.assign(nodes.size(), 0);
+  out_.assign(nodes.size(), "");
+  fused_.assign(nodes.size(), "");
+  auto is_float_act = [&](const std::string& t) { return !t.empty() && !g.is_const(t) && dtype_[t] == ElemType::kFloat; };
+  auto const_rank = [&](const std::string& t) -> int {
+    if (!g.is_const(t)) return -1;
+    const TensorData& d = float_.graph.initializers[g.init.at(t)];
+    return d.dtype == ElemType::kFloat ? static_cast<int>(d.dims.size()) : -1;
+  };
+  // Tensors a quantized node produces: element-wise ops and pools are quantized only when one of
+  // their inputs already is (an isolated QLinearAdd between float ops adds error and saves nothing,
+  // e.g. the epsilon Add of a decomposed LayerNorm).
+  std::set<std::string> quantized_out;
+  auto from_quantized = [&](const NodeDef& n, size_t count) {
+    for (size_t i = 0; i < std::min(count, n.inputs.size()); ++i)
+      if (quantized_out.count(n.inputs[i])) return true;
+    return false;
+  };
+  for (size_t k = 0; k < nodes.size(); ++k) {
+    const NodeDef& n = nodes[k];
+    if (role_[k] == 2 || !is_onnx_domain(n) || opt_.exclude.count(n.name)) continue;
+    const std::string& op = n.op_type;
+    bool q = false;
+    if (opt_.mode == Mode::kStatic) {
+      if (op == "Conv") q = n.inputs.size() >= 2 && is_float_act(n.inputs[0]) && const_rank(n.inputs[1]) == 4 &&
+                            (n.inputs.size() < 3 || n.inputs[2].empty() || const_rank(n.inputs[2]) == 1);
+      else if (op == "MatMul") q = n.inputs.size() == 2 && is_float_act(n.inputs[0]) && const_rank(n.inputs[1]) == 2;
+      else if (op == "Add" || op == "Mul")
+        q = n.inputs.size() == 2 && dtype_[n.inputs[0]] == ElemType::kFloat && dtype_[n.inputs[1]] == ElemType::kFloat &&
+            (is_float_act(n.inputs[0]) || is_float_act(n.inputs[1])) && from_quantized(n, 2);
+      else if (op == "Sigmoid" || op == "GlobalAveragePool") q = is_float_act(n.inputs[0]) && from_quantized(n, 1);
+      else if (op == "MaxPool") q = is_float_act(n.inputs[0]) && n.outputs.size() == 1 && from_quantized(n, 1);
+    } else {
+      q = op == "MatMul" && n.inputs.size() == 2 && is_float_act(n.inputs[0]) && const_rank(n.inputs[1]) == 2;
+      if (q && opt_.mode == Mode::kWeightOnly) {
+        const TensorData& w = float_.graph.initializers[g.init.at(n.inputs[1])];
+        q = w.dims[0] >= 16;  // MatMulNBits needs K >= 16
+      }
+    }
+    // Only ops wasmq's runtime executes (e.g. QLinearGlobalAveragePool is not implemented: GAP
+    // then runs in float between a DequantizeLinear and the next QuantizeLinear).
+    if (q && opt_.mode == Mode::kStatic) {
+      const char* qop = op == "Conv" ? "QLinearConv" : op == "MatMul" ? "QLinearMatMul" : op == "Add" ? "QLinearAdd"
+                      : op == "Mul" ? "QLinearMul" : op == "Sigmoid" ? "QLinearSigmoid"
+                      : op == "GlobalAveragePool" ? "QLinearGlobalAveragePool" : "MaxPool";
+      const bool ms = op == "Add" || op == "Mul" || op == "Sigmoid" || op == "GlobalAveragePool";
+      q = rt::is_supported_op(ms ? kMs : "", qop);
+    }
+    if (!q) continue;
+    role_[k] = 1;
+    out_[k] = n.outputs[0];
+    // Fuse a Relu / Clip(min 0) that is the only consumer (static: the output range starts at 0).
+    if (opt_.mode == Mode::kStatic && op != "MaxPool" && g.use_count(n.outputs[0]) == 1 && g.users.count(n.outputs[0])) {
+      const int u = g.users.at(n.outputs[0])[0];
+      const NodeDef& c = nodes[u];
+      bool fuse = false;
+      if (is_onnx_domain(c) && !opt_.exclude.count(c.name) && c.inputs[0] == n.outputs[0]) {
+        if (c.op_type == "Relu") {
+          fuse = true;
+        } else if (c.op_type == "Clip" && c.inputs.size() >= 2 && g.is_const(c.inputs[1])) {
+          const std::vector<float> lo = as_floats(float_.graph.initializers[g.init.at(c.inputs[1])]);
+          fuse = lo.size() == 1 && lo[0] == 0.0f && (c.inputs.size() < 3 || c.inputs[2].empty() || g.is_const(c.inputs[2]));
+        }
+      }
+      if (fuse) {
+        role_[u] = 2;
+        out_[k] = c.outputs[0];
+        fused_[k] = c.op_type;
+      }
+    }
+    quantized_out.insert(out_[k]);
+    ReportRow r;
+    r.node = node_id(n);
+    r.op = fused_[k].empty() ? op : op + "+" + fused_[k];
+    r.output = out_[k];
+    rows_.push_back(r);
+  }
+  WASMQ_CHECK(!rows_.empty(),
+              std::string("quantizeModel: nothing to quantize in this model for mode '") +
+                  (opt_.mode == Mode::kStatic ? "static" : opt_.mode == Mode::kDynamic ? "dynamic" : "weight-only") +
+                  "' (static: Conv, MatMul/Gemm with constant weights, Add, Mul, Sigmoid, GlobalAveragePool, "
+                  "MaxPool on float tensors; dynamic and weight-only: MatMul/Gemm with constant 2-D weights), "
+                  "or every candidate is excluded");
+}
+
+void ModelQuantizer::build_calibration_model() {
+  GraphIndex g(float_);
+  ModelDef m = float_;
+  num_outputs_ = m.graph.outputs.size();
+  std::vector<std::string> wanted;
+  std::set<std::string> seen;
+  for (const auto& o : m.graph.outputs) seen.insert(o.name);
+  std::set<std::string> observed;
+  auto want = [&](const std::string& t) {
+    if (t.empty() || g.is_const(t)) return;
+    if (opt_.mode == Mode::kStatic && !observed.count(t)) {
+      observers_[t] = make_observer(opt_.calibration, opt_.observer);
+      observed.insert(t);
+    }
+    if (seen.count(t)) return;
+    seen.insert(t);
+    wanted.push_back(t);
+  };
+  for (size_t k = 0; k < float_.graph.nodes.size(); ++k) {
+    if (role_[k] != 1) continue;
+    const NodeDef& n = float_.graph.nodes[k];
+    if (opt_.mode == Mode::kStatic) {
+      const size_t acts = (n.op_type == "Add" || n.op_type == "Mul") ? 2 : 1;
+      for (size_t i = 0; i < acts; ++i) want(n.inputs[i]);
+    }
+    want(out_[k]);
+  }
+  for (size_t i = 0; i < m.graph.outputs.size(); ++i) calib_index_[m.graph.outputs[i].name] = static_cast<int>(i);
+  for (const std::string& t : wanted) {
+    std::string out = t;
+    bool is_input = false;
+    for (const auto& in : m.graph.inputs) is_input = is_input || in.name == t;
+    if (is_input) {  // a graph input cannot be an output itself: copy it through an Identity
+      out = t + "__calib";
+      m.graph.nodes.push_back(make_node("Identity", {t}, {out}, out));
+    }
+    onnx::ValueInfoDef v;
+    v.name = out;
+    v.dtype = ElemType::kFloat;
+    calib_index_[t] = static_cast<int>(m.graph.outputs.size());
+    m.graph.outputs.push_back(v);
+  }
+  const std::vector<uint8_t> bytes = onnx::encode_model(m);
+  float_model_ = rt::Model::load(bytes.data(), bytes.size());
+}
+
+void ModelQuantizer::observe_last_run() {
+  WASMQ_CHECK(!converted_, "quantizeModel: calibration after conversion");
+  for (auto& [name, obs] : observers_) {
+    const rt::Tensor& t = float_model_->output(static_cast<size_t>(calib_index_.at(name)));
+    WASMQ_CHECK(t.dtype == ElemType::kFloat, "quantizeModel: tensor '" + name + "' is not float32");
+    obs->observe(t.as<float>(), t.numel());
+  }
+  ++batches_;
+}
+
+void ModelQuantizer::convert() {
+  WASMQ_CHECK(!converted_, "quantizeModel: the model is already converted");
+  if (opt_.mode == Mode::kStatic) {
+    WASMQ_CHECK(batches_ > 0, "quantizeModel: static mode needs calibration data (calibrationData gave no batch)");
+    build_static();
+  } else if (opt_.mode == Mode::kDynamic) {
+    build_dynamic();
+  } else {
+    build_weight_only();
+  }
+  converted_ = true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Static QOperator + QDQ.
+
+void ModelQuantizer::build_static() {
+  const DType adt = opt_.activation_dtype;
+  GraphIndex g(float_);
+  std::map<std::string, QParams> qp;
+  for (auto& [name, obs] : observers_) qp[name] = obs->qparams(adt, Scheme::kAffine);
+  // MaxPool passes its input's parameters through.
+  for (size_t k = 0; k < float_.graph.nodes.size(); ++k)
+    if (role_[k] == 1 && float_.graph.nodes[k].op_type == "MaxPool") qp[out_[k]] = qp.at(float_.graph.nodes[k].inputs[0]);
+
+  ModelDef qm = float_, ex = float_;
+  qm.graph.nodes.clear();
+  ex.graph.nodes.clear();
+  qm.opsets[kMs] = 1;
+  qm.producer_name = ex.producer_name = "wasmq";
+  auto& qn = qm.graph.nodes;
+  auto& en = ex.graph.nodes;
+  std::set<std::string> qparam_done, q_avail, f_missing, qdq_avail;
+  auto add_init = [&](ModelDef& m, TensorData t) { m.graph.initializers.push_back(std::move(t)); };
+  auto qparam_names = [&](const std::string& t) {
+    if (!qparam_done.count(t)) {
+      const QParams& p = qp.at(t);
+      for (ModelDef* m : {&qm, &ex}) {
+        add_init(*m, float_tensor(t + "__scale", {}, {p.scale}));
+        add_init(*m, zp_tensor(t + "__zp", adt, {}, {p.zero_point}));
+      }
+      qparam_done.insert(t);
+    }
+    return std::make_pair(t + "__scale", t + "__zp");
+  };
+  // QOperator: the quantized name of T, inserting QuantizeLinear when T is only available in float.
+  auto need_q = [&](const std::string& t) {
+    const std::string name = t + "__q";
+    if (!q_avail.count(t)) {
+      auto [s, z] = qparam_names(t);
+      qn.push_back(make_node("QuantizeLinear", {t, s, z}, {name}, name));
+      q_avail.insert(t);
+    }
+    return name;
+  };
+  // QOperator: float name of T, inserting DequantizeLinear (named T) when T is only quantized.
+  auto need_f = [&](const std::string& t) {
+    if (f_missing.count(t)) {
+      auto [s, z] = qparam_names(t);
+      qn.push_back(make_node("DequantizeLinear", {t + "__q", s, z}, {t}, t + "__dequantize"));
+      f_missing.erase(t);
+    }
+    return t;
+  };
+  // QDQ: name of DQ(Q(T)) for a float tensor T.
+  auto need_qdq = [&](const std::string& t) {
+    if (qdq_avail.count(t)) return t;  // output of a quantized node: already DQ(Q(.)) under its own name
+    const std::string dq = t + "__qdq";
+    if (!qparam_done.count(t + "#qdq")) {
+      auto [s, z] = qparam_names(t);
+      en.push_back(make_node("QuantizeLinear", {t, s, z}, {t + "__qdq_q"}, t + "__qdq_q"));
+      en.push_back(make_node("DequantizeLinear", {t + "__qdq_q", s, z}, {dq}, dq));
+      qparam_done.insert(t + "#qdq");
+    }
+    return dq;
+  };
+  // A constant operand of Add/Mul, quantized with its own min/max.
+  auto quant_const = [&](const std::string& t, std::string& qname, std::string& sname, std::string& zname, std::string& dqname) {
+    const TensorData& c = float_.graph.initializers[g.init.at(t)];
+    const std::vector<float> v = as_floats(c);
+    float lo = 0, hi = 0;
+    for (float x : v) lo = std::min(lo, x), hi = std::max(hi, x);
+    const QParams p = qparams_from_range(lo, hi, adt, Scheme::kAffine);
+    std::vector<int32_t> q(v.size());
+    for (size_t i = 0; i < v.size(); ++i)
+      q[i] = std::clamp(static_cast<int32_t>(std::nearbyint(v[i] / p.scale)) + p.zero_point, qmin_of(adt), qmax_of(adt));
+    qname = t + "__cq";
+    sname = t + "__cq_scale";
+    zname = t + "__cq_zp";
+    dqname = t + "__cq_dq";
+    if (!qparam_done.count(qname)) {
+      for (ModelDef* m : {&qm, &ex}) {
+        add_init(*m, zp_tensor(qname, adt, c.dims, q));
+        add_init(*m, float_tensor(sname, {}, {p.scale}));
+        add_init(*m, zp_tensor(zname, adt, {}, {p.zero_point}));
+      }
+      en.push_back(make_node("DequantizeLinear", {qname, sname, zname}, {dqname}, dqname));
+      qparam_done.insert(qname);
+    }
+  };
+
+  size_t row = 0;
+  for (size_t k = 0; k < float_.graph.nodes.size(); ++k) {
+    const NodeDef& n = float_.graph.nodes[k];
+    if (role_[k] == 2) continue;
+    if (role_[k] == 0) {
+      NodeDef c = n;
+      for (std::string& in : c.inputs)
+        if (!in.empty()) in = need_f(in);
+      qn.push_back(c);
+      en.push_back(n);
+      continue;
+    }
+    ReportRow& r = rows_[row++];
+    const std::string y = out_[k];
+    const std::string op = n.op_type;
+    const std::string id = node_id(n);
+    if (op != "MaxPool") qparam_names(y);
+    const QParams yp = qp.at(y);
+    r.has_qparams = true;
+    r.scale = yp.scale;
+    r.zero_point = yp.zero_point;
+    const std::string yq = y + "__q";
+    const std::string ys = op == "MaxPool" ? n.inputs[0] + "__scale" : y + "__scale";
+    const std::string yz = op == "MaxPool" ? n.inputs[0] + "__zp" : y + "__zp";
+    NodeDef efloat = n;  // the QDQ form's float node
+    efloat.outputs = {y + "__f"};
+    if (op == "Conv" || op == "MatMul") {
+      const std::string x = n.inputs[0];
+      const TensorData& wt = float_.graph.initializers[g.init.at(n.inputs[1])];
+      const std::vector<float> w = as_floats(wt);
+      const bool conv = op == "Conv";
+      const size_t channels = static_cast<size_t>(conv ? wt.dims[0] : wt.dims[1]);
+      const size_t per = w.size() / channels, ncol = static_cast<size_t>(wt.dims[1]);
+      QuantWeights qw = conv ? quantize_weights(w, channels, [per](size_t i) { return i / per; })
+                             : quantize_weights(w, channels, [ncol](size_t i) { return i % ncol; });
+      r.weight_sqnr_db = qw.sqnr;
+      const std::string wn = id + "__w";
+      const std::vector<int64_t> cd = {static_cast<int64_t>(channels)};
+      for (ModelDef* m : {&qm, &ex}) {
+        add_init(*m, typed_tensor(wn + "_q", ElemType::kInt8, wt.dims, qw.q));
+        add_init(*m, float_tensor(wn + "_scale", cd, qw.scale));
+        add_init(*m, typed_tensor(wn + "_zp", ElemType::kInt8, cd, std::vector<int8_t>(channels, 0)));
+      }
+      const QParams xp = qp.at(x);
+      auto [xs, xz] = qparam_names(x);
+      std::string bias_q;
+      if (conv && n.inputs.size() > 2 && !n.inputs[2].empty()) {
+        const std::vector<float> b = as_floats(float_.graph.initializers[g.init.at(n.inputs[2])]);
+        std::vector<int32_t> bq(channels);
+        std::vector<float> bs(channels);
+        for (size_t c = 0; c < channels; ++c) {
+          bs[c] = xp.scale * qw.scale[c];
+          const double v = std::nearbyint(static_cast<double>(b[c]) / bs[c]);
+          bq[c] = static_cast<int32_t>(std::clamp(v, -2147483647.0, 2147483647.0));
+        }
+        bias_q = id + "__b_q";
+        for (ModelDef* m : {&qm, &ex}) add_init(*m, typed_tensor(bias_q, ElemType::kInt32, cd, bq));
+        add_init(ex, float_tensor(id + "__b_scale", cd, bs));
+        add_init(ex, typed_tensor(id + "__b_zp", ElemType::kInt32, cd, std::vector<int32_t>(channels, 0)));
+        NodeDef dq = make_node("DequantizeLinear", {bias_q, id + "__b_scale", id + "__b_zp"}, {id + "__b_dq"}, id + "__b_dq");
+        dq.attributes.push_back(make_int_attr("axis", 0));
+        en.push_back(dq);
+        efloat.inputs[2] = id + "__b_dq";
+      }
+      NodeDef wdq = make_node("DequantizeLinear", {wn + "_q", wn + "_scale", wn + "_zp"}, {wn + "_dq"}, wn + "_dq");
+      wdq.attributes.push_back(make_int_attr("axis", conv ? 0 : 1));
+      en.push_back(wdq);
+      efloat.inputs[0] = need_qdq(x);
+      efloat.inputs[1] = wn + "_dq";
+      const std::string xq = need_q(x);
+      NodeDef qnode = make_node(conv ? "QLinearConv" : "QLinearMatMul",
+                                {xq, xs, xz, wn + "_q", wn + "_scale", wn + "_zp", ys, yz}, {yq}, n.name);
+      if (!bias_q.empty()) qnode.inputs.push_back(bias_q);
+      if (conv) qnode.attributes = n.attributes;
+      r.qop = qnode.op_type;
+      qn.push_back(qnode);
+    } else if (op == "Add" || op == "Mul") {
+      std::vector<std::string> qin;
+      for (int i = 0; i < 2; ++i) {
+        const std::string& t = n.inputs[i];
+        if (g.is_const(t)) {
+          std::string cq, cs, cz, cdq;
+          quant_const(t, cq, cs, cz, cdq);
+          qin.insert(qin.end(), {cq, cs, cz});
+          efloat.inputs[i] = cdq;
+        } else {
+          auto [s, z] = qparam_names(t);
+          qin.insert(qin.end(), {need_q(t), s, z});
+          efloat.inputs[i] = need_qdq(t);
+        }
+      }
+      qin.insert(qin.end(), {ys, yz});
+      NodeDef qnode = make_node(op == "Add" ? "QLinearAdd" : "QLinearMul", qin, {yq}, n.name, kMs);
+      r.qop = qnode.op_type;
+      qn.push_back(qnode);
+    } else {  // Sigmoid, GlobalAveragePool, MaxPool
+      const std::string x = n.inputs[0];
+      auto [xs, xz] = qparam_names(x);
+      const std::string xq = need_q(x);
+      efloat.inputs[0] = need_qdq(x);
+      NodeDef qnode;
+      if (op == "MaxPool") {
+        qnode = n;
+        qnode.inputs = {xq};
+        qnode.outputs = {yq};
+      } else {
+        qnode = make_node(op == "Sigmoid" ? "QLinearSigmoid" : "QLinearGlobalAveragePool", {xq, xs, xz, ys, yz}, {yq}, n.name, kMs);
+        if (op == "GlobalAveragePool") qnode.attributes.push_back(make_int_attr("channels_last", 0));
+      }
+      r.qop = qnode.op_type;
+      qn.push_back(qnode);
+    }
+    q_avail.insert(y);
+    f_missing.insert(y);
+    // QDQ form: float op, then Q/DQ of its output under the output's name.
+    en.push_back(efloat);
+    en.push_back(make_node("QuantizeLinear", {y + "__f", ys, yz}, {y + "__qdq_out"}, y + "__qdq_out"));
+    en.push_back(make_node("DequantizeLinear", {y + "__qdq_out", ys, yz}, {y}, y + "__qdq_dq"));
+    qdq_avail.insert(y);
+  }
+  for (const auto& o : float_.graph.outputs) need_f(o.name);
+  // The QDQ export only needs opset 13; com.microsoft is not used there.
+  ex.opsets.erase(kMs);
+  // The report model: the QOperator model plus a DequantizeLinear of every quantized output.
+  finish_models(std::move(qm), std::move(ex));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dynamic: DynamicQuantizeLinear + MatMulInteger + scale multiply; weight-only: MatMulNBits.
+
+void ModelQuantizer::build_dynamic() {
+  GraphIndex g(float_);
+  ModelDef m = float_;
+  m.graph.nodes.clear();
+  m.producer_name = "wasmq";
+  std::set<std::string> dq_done;
+  size_t row = 0;
+  for (size_t k = 0; k < float_.graph.nodes.size(); ++k) {
+    const NodeDef& n = float_.graph.nodes[k];
+    if (role_[k] != 1) {
+      m.graph.nodes.push_back(n);
+      continue;
+    }
+    ReportRow& r = rows_[row++];
+    const std::string x = n.inputs[0], y = n.outputs[0], id = node_id(n);
+    const TensorData& wt = float_.graph.initializers[g.init.at(n.inputs[1])];
+    const size_t ncol = static_cast<size_t>(wt.dims[1]);
+    QuantWeights qw = quantize_weights(as_floats(wt), ncol, [ncol](size_t i) { return i % ncol; });
+    r.weight_sqnr_db = qw.sqnr;
+    r.qop = "MatMulInteger";
+    const std::vector<int64_t> cd = {static_cast<int64_t>(ncol)};
+    m.graph.initializers.push_back(typed_tensor(id + "__w_q", ElemType::kInt8, wt.dims, qw.q));
+    m.graph.initializers.push_back(float_tensor(id + "__w_scale", cd, qw.scale));
+    m.graph.initializers.push_back(typed_tensor(id + "__w_zp", ElemType::kInt8, cd, std::vector<int8_t>(ncol, 0)));
+    if (!dq_done.count(x)) {
+      m.graph.nodes.push_back(make_node("DynamicQuantizeLinear", {x}, {x + "__dyn_q", x + "__dyn_scale", x + "__dyn_zp"}, x + "__dyn"));
+      dq_done.insert(x);
+    }
+    m.graph.nodes.push_back(make_node("MatMulInteger", {x + "__dyn_q", id + "__w_q", x + "__dyn_zp", id + "__w_zp"}, {y + "__i32"}, n.name));
+    NodeDef cast = make_node("Cast", {y + "__i32"}, {y + "__i32f"}, y + "__cast");
+    cast.attributes.push_back(make_int_attr("to", static_cast<int64_t>(ElemType::kFloat)));
+    m.graph.nodes.push_back(cast);
+    m.graph.nodes.push_back(make_node("Mul", {x + "__dyn_scale", id + "__w_scale"}, {y + "__oscale"}, y + "__oscale"));
+    m.graph.nodes.push_back(make_node("Mul", {y + "__i32f", y + "__oscale"}, {y}, y + "__rescale"));
+  }
+  ModelDef e = m;
+  finish_models(std::move(m), std::move(e));
+}
+
+void ModelQuantizer::build_weight_only() {
+  GraphIndex g(float_);
+  ModelDef m = float_;
+  m.graph.nodes.clear();
+  m.producer_name = "wasmq";
+  m.opsets[kMs] = 1;
+  const int64_t bs = opt_.block_size;
+  size_t row = 0;
+  for (size_t k = 0; k < float_.graph.nodes.size(); ++k) {
+    const NodeDef& n = float_.graph.nodes[k];
+    if (role_[k] != 1) {
+      m.graph.nodes.push_back(n);
+      continue;
+    }
+    ReportRow& r = rows_[row++];
+    const std::string id = node_id(n);
+    const TensorData& wt = float_.graph.initializers[g.init.at(n.inputs[1])];
+    const std::vector<float> w = as_floats(wt);
+    const int64_t K = wt.dims[0], N = wt.dims[1], nb = (K + bs - 1) / bs, blob = bs / 2;
+    std::vector<uint8_t> packed(static_cast<size_t>(N * nb * blob), 0x88);
+    std::vector<float> scales(static_cast<size_t>(N * nb));
+    double e = 0, s = 0;
+    for (int64_t j = 0; j < N; ++j) {
+      for (int64_t b = 0; b < nb; ++b) {
+        float amax = 0;
+        for (int64_t kk = b * bs; kk < std::min(K, (b + 1) * bs); ++kk) amax = std::max(amax, std::fabs(w[kk * N + j]));
+        const float sc = amax > 0 ? amax / 7.0f : 1.0f;
+        scales[j * nb + b] = sc;
+        for (int64_t kk = b * bs; kk < std::min(K, (b + 1) * bs); ++kk) {
+          const float v = w[kk * N + j];
+          const int q = std::clamp(static_cast<int>(std::nearbyint(v / sc)), -8, 7);
+          const int64_t i = kk - b * bs;
+          uint8_t& byte = packed[(j * nb + b) * blob + i / 2];
+          const uint8_t u = static_cast<uint8_t>(q + 8);
+          byte = (i % 2 == 0) ? static_cast<uint8_t>((byte & 0xF0) | u) : static_cast<uint8_t>((byte & 0x0F) | (u << 4));
+          const double d = static_cast<double>(v) - static_cast<double>(q) * sc;
+          e += d * d;
+          s += static_cast<double>(v) * v;
+        }
+      }
+    }
+    r.weight_sqnr_db = sqnr_db(s, e);
+    r.qop = "MatMulNBits";
+    m.graph.initializers.push_back(typed_tensor(id + "__w_nbits", ElemType::kUInt8, {N, nb, blob}, packed));
+    m.graph.initializers.push_back(float_tensor(id + "__w_scales", {N * nb}, scales));
+    NodeDef q = make_node("MatMulNBits", {n.inputs[0], id + "__w_nbits", id + "__w_scales"}, {n.outputs[0]}, n.name, kMs);
+    q.attributes = {make_int_attr("K", K), make_int_attr("N", N), make_int_attr("bits", 4), make_int_attr("block_size", bs)};
+    m.graph.nodes.push_back(q);
+  }
+  ModelDef e = m;
+  finish_models(std::move(m), std::move(e));
+}
+
+void ModelQuantizer::finish_models(ModelDef qop, ModelDef exp) {
+  qop_bytes_ = onnx::encode_model(qop);
+  qdq_bytes_ = onnx::encode_model(exp);
+  ModelDef rep = std::move(qop);
+  for (const ReportRow& r : rows_) {
+    const std::string name = r.output + "__report";
+    if (opt_.mode == Mode::kStatic)
+      rep.graph.nodes.push_back(make_node("DequantizeLinear", {r.output + "__q", r.output + "__scale", r.output + "__zp"}, {name}, name));
+    else
+      rep.graph.nodes.push_back(make_node("Identity", {r.output}, {name}, name));
+    onnx::ValueInfoDef v;
+    v.name = name;
+    v.dtype = ElemType::kFloat;
+    rep.graph.outputs.push_back(v);
+  }
+  // MaxPool outputs reuse the input's parameters: point the report's DequantizeLinear at them.
+  if (opt_.mode == Mode::kStatic) {
+    for (size_t k = 0; k < float_.graph.nodes.size(); ++k) {
+      const NodeDef& n = float_.graph.nodes[k];
+      if (role_[k] != 1 || n.op_type != "MaxPool") continue;
+      for (NodeDef& d : rep.graph.nodes)
+        if (d.outputs[0] == out_[k] + "__report") d.inputs = {out_[k] + "__q", n.inputs[0] + "__scale", n.inputs[0] + "__zp"};
+    }
+  }
+  report_bytes_ = onnx::encode_model(rep);
+  try {
+    qmodel_ = rt::Model::load(qop_bytes_.data(), qop_bytes_.size());
+    rmodel_ = rt::Model::load(report_bytes_.data(), report_bytes_.size());
+  } catch (const Error& e) {
+    qmodel_.reset();
+    rmodel_.reset();
+    load_error_ = std::string("wasmq's runtime cannot run the quantized model yet: ") + e.what();
+  }
+}
+
+void ModelQuantizer::compare_last_runs() {
+  WASMQ_CHECK(rmodel_ != nullptr, load_error_.empty() ? "quantizeModel: not converted" : load_error_);
+  const size_t base = rmodel_->outputs().size() - rows_.size();
+  for (size_t i = 0; i < rows_.size(); ++i) {
+    ReportRow& r = rows_[i];
+    const rt::Tensor& ref = float_model_->output(static_cast<size_t>(calib_index_.at(r.output)));
+    const rt::Tensor& got = rmodel_->output(base + i);
+    WASMQ_CHECK(ref.numel() == got.numel() && got.dtype == ElemType::kFloat,
+                "quantizeModel: report tensor '" + r.output + "' differs in size between the float and quantized runs");
+    const float* a = ref.as<float>();
+    const float* b = got.as<float>();
+    for (size_t j = 0; j < ref.numel(); ++j) {
+      const double d = static_cast<double>(a[j]) - b[j];
+      r.ref_energy += static_cast<double>(a[j]) * a[j];
+      r.err_energy += d * d;
+    }
+    r.output_sqnr_db = sqnr_db(r.ref_energy, r.err_energy);
+  }
+}
+
+}  // namespace wasmq::quantize

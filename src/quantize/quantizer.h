@@ -1,0 +1,113 @@
+// Post-training quantization of an ONNX model as a rewrite of its decoded ModelDef: calibration
+// through the float runtime (observers on intermediate tensors), a QOperator model for wasmq's
+// runtime (static, dynamic or weight-only int4), a QDQ export for other runtimes, a per-node report.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "onnx/onnx_model.h"
+#include "quant/observers.h"
+#include "quantize/graph_passes.h"
+#include "runtime/model.h"
+
+namespace wasmq::quantize {
+
+enum class Mode { kDynamic, kStatic, kWeightOnly };
+Mode parse_mode(const std::string& s);  // "dynamic" | "static" | "weight-only"
+
+struct Options {
+  Mode mode = Mode::kStatic;
+  DType activation_dtype = DType::kInt8;  // static: int8 or uint8
+  Calibration calibration = Calibration::kMinMax;
+  ObserverOptions observer;
+  int block_size = 32;                    // weight-only int4
+  std::set<std::string> exclude;          // node names kept in float
+};
+
+// One quantized node (after fusion) of the report, in graph order.
+struct ReportRow {
+  std::string node;        // the node's name (or its output's name when unnamed)
+  std::string op;          // original op type, "+Relu"/"+Clip" when an activation was fused
+  std::string qop;         // the op wasmq runs (QLinearConv, MatMulInteger, MatMulNBits, ...)
+  std::string output;      // the float tensor the output SQNR compares against
+  double output_sqnr_db = NAN;  // NaN until a report batch ran (or when the output is all zero)
+  double weight_sqnr_db = NAN;  // NaN when the node has no constant weight
+  bool has_qparams = false;     // dynamic/weight-only: activations have no fixed scale
+  float scale = 0.0f;
+  int32_t zero_point = 0;
+  double ref_energy = 0.0, err_energy = 0.0;
+};
+
+class ModelQuantizer {
+ public:
+  ModelQuantizer(const uint8_t* data, size_t size, const Options& options);
+
+  const PassStats& pass_stats() const { return stats_; }
+  // The float model (after the passes) with every tensor of interest as an extra output.
+  rt::Model& float_model() { return *float_model_; }
+  size_t num_model_outputs() const { return num_outputs_; }  // the original outputs come first
+
+  // Streams the last float_model() run into the observers (static mode; counts the batch).
+  void observe_last_run();
+  size_t batches_observed() const { return batches_; }
+
+  // Builds the quantized models. Static mode needs at least one observed batch.
+  void convert();
+  bool converted() const { return converted_; }
+
+  const std::vector<uint8_t>& qoperator_bytes() const { return qop_bytes_; }
+  const std::vector<uint8_t>& export_bytes() const { return qdq_bytes_; }  // QDQ (static) / same graph otherwise
+  const std::vector<uint8_t>& report_model_bytes() const { return report_bytes_; }
+
+  // The quantized model loaded in wasmq's runtime: null when the runtime lacks an op, with the
+  // loader's message in load_error().
+  rt::Model* quantized_model() { return qmodel_.get(); }
+  rt::Model* report_model() { return rmodel_.get(); }
+  const std::string& load_error() const { return load_error_; }
+
+  // After float_model() and report_model() ran on the same feeds: accumulates per-node SQNR.
+  void compare_last_runs();
+  // Computes SQNR of outputs given as float arrays (e.g. from another runtime), by report row.
+  const std::vector<ReportRow>& report() const { return rows_; }
+
+ private:
+  struct Plan;  // per-node decisions
+  void plan_nodes();
+  void build_calibration_model();
+  void build_static();
+  void build_dynamic();
+  void build_weight_only();
+  void finish_models(onnx::ModelDef qop, onnx::ModelDef exp);
+
+  Options opt_;
+  onnx::ModelDef float_;
+  PassStats stats_;
+  std::unique_ptr<rt::Model> float_model_;
+  size_t num_outputs_ = 0;
+  std::map<std::string, int> calib_index_;  // tensor -> float_model output index
+  std::map<std::string, std::unique_ptr<Observer>> observers_;
+  std::map<std::string, onnx::ElemType> dtype_;
+  size_t batches_ = 0;
+  bool converted_ = false;
+
+  // Node decisions, indexed by node position in float_.
+  std::vector<int> role_;          // 0 float, 1 quantized, 2 absorbed into its producer
+  std::vector<std::string> out_;   // quantized: the (fused) output tensor
+  std::vector<std::string> fused_; // quantized: the fused activation op ("" none)
+
+  std::vector<ReportRow> rows_;
+  std::vector<uint8_t> qop_bytes_, qdq_bytes_, report_bytes_;
+  std::unique_ptr<rt::Model> qmodel_, rmodel_;
+  std::string load_error_;
+};
+
+// SQNR in dB of approx against ref: 10 log10(sum ref^2 / sum (ref - approx)^2); +inf when exact.
+double sqnr_db(double ref_energy, double err_energy);
+
+}  // namespace wasmq::quantize
