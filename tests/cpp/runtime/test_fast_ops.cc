@@ -152,6 +152,11 @@ TEST_CASE("fast Conv equals the reference Conv", "[runtime]") {
       {1, 5, 8, 19, 5, 3, 3, 5, 1, 2, 2, 2, 2, 2, 2, 2},          // depthwise dilated s1x2
       {1, 4, 7, 7, 4, 3, 3, 4, 3, 3, 1, 1, 0, 0, 0, 0},           // depthwise stride 3, no pad
       {1, 4, 7, 9, 8, 3, 3, 4, 1, 1, 1, 1, 1, 1, 1, 1},           // channel multiplier 2 (grouped GEMM)
+      // depthwise with outputs >= 32 wide: the NCHW per-plane SIMD loop (narrower: NHWC kernel)
+      {1, 6, 5, 41, 6, 3, 3, 6, 1, 1, 1, 1, 1, 1, 1, 1},          // s1
+      {2, 3, 6, 77, 3, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},          // s2, odd width
+      {1, 5, 9, 70, 5, 5, 5, 5, 1, 2, 2, 1, 2, 4, 1, 3},          // 5x5, s1x2, dilation, asymmetric pads
+      {1, 4, 4, 99, 4, 1, 3, 4, 1, 3, 1, 2, 0, 1, 0, 0},          // 1x3, stride 3 (scalar path)
       {1, 3, 6, 160, 4, 1, 3, 1, 1, 1, 1, 1, 0, 1, 0, 1},         // 1x3 kernel (rec)
       {1, 40, 20, 20, 48, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},       // larger 1x1 (several pixel blocks)
       {1, 96, 24, 24, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},       // K = 864: small pixel blocks
