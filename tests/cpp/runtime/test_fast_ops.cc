@@ -345,3 +345,39 @@ TEST_CASE("fast nearest Resize equals the reference", "[runtime]") {
     }
   }
 }
+
+TEST_CASE("hard-swish written as Add/Clip/Div/Mul becomes one HardSwish", "[runtime]") {
+  const uint64_t seed = test_seed(78);
+  WASMQ_SEED_INFO(seed);
+  for (int64_t opset : {9, 13}) {
+    for (bool swap : {false, true}) {
+      INFO("opset " << opset << " swap " << swap);
+      std::vector<Pb> inits{tensor_f32("three", {}, {3.0f}), tensor_f32("six", {}, {6.0f}), tensor_f32("zero", {}, {0.0f})};
+      std::vector<Pb> nodes{node("Add", {swap ? "three" : "x", swap ? "x" : "three"}, {"a"})};
+      if (opset < 11) {
+        nodes.push_back(node("Clip", {"a"}, {"c"}, {attr_float("min", 0.0f), attr_float("max", 6.0f)}));
+      } else {
+        nodes.push_back(node("Clip", {"a", "zero", "six"}, {"c"}));
+      }
+      if (swap) {  // PaddleOCR's order: Mul(x, clip) then Div by 6
+        nodes.push_back(node("Mul", {"x", "c"}, {"d"}));
+        nodes.push_back(node("Div", {"d", "six"}, {"y"}));
+      } else {
+        nodes.push_back(node("Div", {"c", "six"}, {"d"}));
+        nodes.push_back(node("Mul", {"d", "x"}, {"y"}));
+      }
+      const std::string bytes = model(nodes, {value_info("x", kF32, {2, 3, 5, 7})}, {value_info("y", kF32, {})}, inits, opset);
+      size_t nf = 0, nr = 0;
+      compare(bytes, {{2, 3, 5, 7}}, seed, &nf, &nr);
+      CHECK(nr - nf == 3);
+    }
+  }
+  // Not a hard-swish (divides by 5): left alone.
+  std::vector<Pb> inits{tensor_f32("three", {}, {3.0f}), tensor_f32("five", {}, {5.0f})};
+  const std::string other = model({node("Add", {"x", "three"}, {"a"}), node("Clip", {"a"}, {"c"}, {attr_float("min", 0.0f), attr_float("max", 6.0f)}),
+                                   node("Div", {"c", "five"}, {"d"}), node("Mul", {"x", "d"}, {"y"})},
+                                  {value_info("x", kF32, {4, 9})}, {value_info("y", kF32, {})}, inits, 9);
+  size_t nf = 0, nr = 0;
+  compare(other, {{4, 9}}, seed, &nf, &nr);
+  CHECK(nf == nr);
+}
