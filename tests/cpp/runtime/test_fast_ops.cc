@@ -255,7 +255,7 @@ TEST_CASE("fast activations, Softmax and LayerNormalization equal the reference"
       {"Relu", {}}, {"Sigmoid", {}}, {"Tanh", {}}, {"HardSigmoid", {attr_float("alpha", 1.0f / 6), attr_float("beta", 0.5f)}},
       {"HardSwish", {}}, {"LeakyRelu", {attr_float("alpha", 0.1f)}}, {"Exp", {}}, {"Gelu", {}},
       {"Gelu", {attr_string("approximate", "tanh")}}, {"Softmax", {}}, {"Softmax", {attr_int("axis", 1)}},
-      {"LayerNormalization", {attr_float("epsilon", 1e-3f)}}};
+      {"LayerNormalization", {attr_float("epsilon", 1e-3f)}}, {"GlobalAveragePool", {}}};
   for (const auto& [op, attrs] : unary) {
     for (std::vector<int64_t> d : {std::vector<int64_t>{1, 37}, std::vector<int64_t>{3, 5, 19}, std::vector<int64_t>{2, 4, 4, 9}}) {
       INFO(op << " dims " << d.size());
