@@ -363,7 +363,11 @@ class FastConvTransposeOp : public FastOp {
     g.pt = pads_.empty() ? 0 : pads_[0];
     g.pl = pads_.empty() ? 0 : pads_[1];
     geo_ = g;
-    return true;
+    // The col buffer holds Cout*KH*KW values per input pixel: with overlapping taps (stride < kernel)
+    // that can exceed the output by a factor up to KH*KW, so bound it by the output (det's 2x2 stride-2
+    // upsampling: exactly the output size); larger cases keep the reference (no extra memory).
+    const size_t col = g.cout * g.kh * g.kw * g.in_h * g.in_w;
+    return col <= 2 * out[0]->numel() + 65536;
   }
   void prepare_fast(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     const Geo& g = geo_;
