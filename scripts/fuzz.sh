@@ -8,9 +8,9 @@ secs=${1:-60}
 shift || true
 out=build/fuzz
 mkdir -p "$out/corpus" "$out/artifacts"
-# The runtime calls the kernels (quantized ops), compiled here without SIMD: the scalar references.
+# The fast and quantized ops call the kernels: their scalar builds (no SIMD) are linked in.
 srcs=(src/onnx/*.cc src/runtime/*.cc src/quant/*.cc src/kernels/*/*.cc)
-if [ ! -x "$out/onnx_loader_fuzz" ] || [ -n "$(find src/onnx src/runtime fuzz -newer "$out/onnx_loader_fuzz" -name '*.[ch]*' | head -1)" ]; then
+if [ ! -x "$out/onnx_loader_fuzz" ] || [ -n "$(find src/onnx src/runtime src/kernels fuzz -newer "$out/onnx_loader_fuzz" -name '*.[ch]*' | head -1)" ]; then
   echo "[fuzz] building $out/onnx_loader_fuzz"
   clang++ -std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -Isrc fuzz/onnx_loader_fuzz.cc "${srcs[@]}" -o "$out/onnx_loader_fuzz"

@@ -27,6 +27,8 @@ function feedsFor(id) {
 }
 
 // ---- child: time wasmq on one model (f32, then int8 when wq.quantizeModel exists) ----
+// One call per timed sample, as tests/peers/ort-child.mjs times onnxruntime: for the microsecond
+// wake-word heads this leaves output allocation/GC between samples on both sides (docs/runtime.md).
 async function timeRuns(fn, { warmupMs, warmup, runs }) {
   const t0 = performance.now();
   let done = 0;

@@ -188,7 +188,68 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
     ++stats.clip;
   }
 
-  if (stats.batchnorm || stats.clip) {
+  // ---- hard-swish spelled out: y = x * (Clip(x + 3, 0, 6) / 6)  ->  HardSwish(x) ----
+  auto scalar_is = [&](const std::string& name, float v) {
+    const TensorData* t = constant(name);
+    const std::vector<float> f = t ? floats_of(*t) : std::vector<float>{};
+    return f.size() == 1 && f[0] == v;
+  };
+  auto sole_reader = [&](const std::string& v, size_t& who_out) {
+    if (!readers(v, who) || who.size() != 1 || dead[who[0]]) return false;
+    who_out = who[0];
+    return true;
+  };
+  for (size_t ai = 0; ai < g.nodes.size(); ++ai) {
+    NodeDef& add = g.nodes[ai];
+    if (dead[ai] || add.op_type != "Add" || !is_default_domain(add) || add.inputs.size() != 2 || add.outputs.size() != 1) continue;
+    if (attr(add, "broadcast") || attr(add, "axis")) continue;
+    const int xi = scalar_is(add.inputs[1], 3.0f) ? 0 : scalar_is(add.inputs[0], 3.0f) ? 1 : -1;
+    if (xi < 0) continue;
+    const std::string x = add.inputs[xi];
+    size_t ci, di, mi;
+    if (!sole_reader(add.outputs[0], ci)) continue;
+    NodeDef& clip = g.nodes[ci];
+    if (clip.op_type != "Clip" || !is_default_domain(clip) || clip.outputs.size() != 1 || clip.inputs[0] != add.outputs[0]) continue;
+    if (opset < 11) {
+      const onnx::Attribute *lo = attr(clip, "min"), *hi = attr(clip, "max");
+      if (!lo || !hi || lo->f != 0.0f || hi->f != 6.0f) continue;
+    } else if (clip.inputs.size() != 3 || !scalar_is(clip.inputs[1], 0.0f) || !scalar_is(clip.inputs[2], 6.0f)) {
+      continue;
+    }
+    // Then either Div(c, 6) -> Mul(x, d), or Mul(x, c) -> Div(m, 6) (PaddleOCR's export).
+    if (!sole_reader(clip.outputs[0], di)) continue;
+    NodeDef& n1 = g.nodes[di];
+    if (!sole_reader(n1.outputs.empty() ? std::string() : n1.outputs[0], mi)) continue;
+    NodeDef& n2 = g.nodes[mi];
+    auto is_div6 = [&](const NodeDef& n, const std::string& num) {
+      return n.op_type == "Div" && is_default_domain(n) && n.inputs.size() == 2 && n.outputs.size() == 1 && n.inputs[0] == num &&
+             !attr(n, "broadcast") && scalar_is(n.inputs[1], 6.0f);
+    };
+    auto is_mul_x = [&](const NodeDef& n, const std::string& other) {
+      return n.op_type == "Mul" && is_default_domain(n) && n.inputs.size() == 2 && n.outputs.size() == 1 && !attr(n, "broadcast") &&
+             ((n.inputs[0] == x && n.inputs[1] == other) || (n.inputs[1] == x && n.inputs[0] == other));
+    };
+    const bool div_first = is_div6(n1, clip.outputs[0]) && is_mul_x(n2, n1.outputs[0]);
+    const bool mul_first = is_mul_x(n1, clip.outputs[0]) && is_div6(n2, n1.outputs[0]);
+    if (!div_first && !mul_first) continue;
+    NodeDef& mul = n2;
+    // The Add's output shape must be x's: the constant 3 is a scalar, so it is.
+    NodeDef hsw;
+    hsw.name = mul.name.empty() ? add.name + "::wasmq_hardswish" : mul.name;
+    hsw.op_type = "HardSwish";
+    hsw.inputs = {x};
+    hsw.outputs = {mul.outputs[0]};
+    hsw.label = "node '" + hsw.name + "' (HardSwish)";
+    add = std::move(hsw);  // the Add's slot: x is defined before it
+    for (size_t k : {ci, di, mi}) {
+      dead[k] = true;
+      g.nodes[k].inputs.clear();
+      g.nodes[k].outputs.clear();
+    }
+    ++stats.hardswish;
+  }
+
+  if (stats.batchnorm || stats.clip || stats.hardswish) {
     std::vector<NodeDef> kept;
     kept.reserve(g.nodes.size());
     for (size_t i = 0; i < g.nodes.size(); ++i) {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "kernels/dwconv/dwconv.h"
 #include "kernels/f32-gemm/f32-gemm.h"
 #include "runtime/ops_fast.h"
 #include "simd/wasm_simd.h"
@@ -186,7 +187,47 @@ class FastConvOp : public FastOp {
     const Geo& g = geo_;
     const float* w = in[1]->as<const float>();
     const float* b = in.size() > 2 && in[2] ? in[2]->as<const float>() : nullptr;
-    if (depthwise_) return;  // reads W and B in place
+    if (depthwise_) {
+      // Narrow outputs: the NHWC depthwise kernel (channels in SIMD lanes) with transposes at the
+      // op boundary beats the per-plane NCHW loop, whose rows are too short to amortise their
+      // per-tap bookkeeping (bench/cpp/bench_layout.cc; docs/runtime.md).
+      nhwc_dw_ = false;
+      if (g.out_w < kNhwcDwMaxWidth) {
+        DwconvShape d;
+        d.batch = g.batch;
+        d.in_h = g.in_h;
+        d.in_w = g.in_w;
+        d.channels = g.cin;
+        d.kernel_h = g.kh;
+        d.kernel_w = g.kw;
+        d.stride_h = g.sh;
+        d.stride_w = g.sw;
+        d.dilation_h = g.dh;
+        d.dilation_w = g.dw;
+        d.pad_top = g.pt;
+        d.pad_left = g.pl;
+        const int64_t need_b = static_cast<int64_t>((g.out_h - 1) * g.sh + (g.kh - 1) * g.dh + 1) - static_cast<int64_t>(g.in_h) - g.pt;
+        const int64_t need_r = static_cast<int64_t>((g.out_w - 1) * g.sw + (g.kw - 1) * g.dw + 1) - static_cast<int64_t>(g.in_w) - g.pl;
+        d.pad_bottom = static_cast<size_t>(std::max<int64_t>(0, need_b));
+        d.pad_right = static_cast<size_t>(std::max<int64_t>(0, need_r));
+        if (d.out_h() == g.out_h && d.out_w() == g.out_w) {
+          if (w != packed_from_ || b != packed_bias_ || dw_packed_.empty()) {
+            std::vector<float> wt(g.kh * g.kw * g.cin);  // [C][KH][KW] -> [KH][KW][C]
+            for (size_t c = 0; c < g.cin; ++c)
+              for (size_t t = 0; t < g.kh * g.kw; ++t) wt[t * g.cin + c] = w[c * g.kh * g.kw + t];
+            dw_packed_ = f32_dwconv_pack(d, wt.data(), b);
+            packed_from_ = w;
+            packed_bias_ = b;
+          }
+          dw_shape_ = d;
+          nhwc_dw_ = true;
+          // NHWC copies of X and Y (+ 4 floats: the kernel may read 3 past the last channel).
+          const size_t need = g.batch * g.cin * (g.in_h * g.in_w + g.out_h * g.out_w) + 8;
+          if (scratch_.size() < need) scratch_.assign(need, 0.0f);
+        }
+      }
+      return;
+    }
     const size_t cg = g.cin / g.groups, K = cg * g.kh * g.kw;
     // A = [W | bias], packed once per weights (a new plan with the same weights keeps it).
     if (w != packed_from_ || b != packed_bias_ || packed_k_ != K) {
@@ -199,9 +240,9 @@ class FastConvOp : public FastOp {
       packed_bias_ = b;
       packed_k_ = K;
     }
-    // Pixel block: its packed im2col (~128 KiB) stays in cache while all output channels pass.
+    // Pixel block: its packed im2col (kPixelBlockFloats) stays in cache while all output channels pass.
     const size_t pixels = g.out_h * g.out_w;
-    size_t pb = 32768 / (K + 2) / kF32GemmNR * kF32GemmNR;
+    size_t pb = kPixelBlockFloats / (K + 2) / kF32GemmNR * kF32GemmNR;
     pb = std::max(pb, kF32GemmNR);
     pb = std::min(pb, (pixels + kF32GemmNR - 1) / kF32GemmNR * kF32GemmNR);
     block_ = pb;
@@ -214,6 +255,24 @@ class FastConvOp : public FastOp {
     const float* x = in[0]->as<const float>();
     float* y = out[0]->as<float>();
     const size_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+    if (depthwise_ && nhwc_dw_) {
+      float* xn = scratch_.data();
+      float* yn = xn + g.batch * g.cin * in_plane + 4;
+      for (size_t n = 0; n < g.batch; ++n) {
+        const float* xs = x + n * g.cin * in_plane;
+        float* xd = xn + n * g.cin * in_plane;
+        for (size_t c = 0; c < g.cin; ++c)
+          for (size_t i = 0; i < in_plane; ++i) xd[i * g.cin + c] = xs[c * in_plane + i];
+      }
+      dwconv_config().f32(dw_shape_, xn, dw_packed_.data(), yn, F32DwconvParams{fmin_, fmax_}, 0, g.batch * g.out_h);
+      for (size_t n = 0; n < g.batch; ++n) {
+        const float* ys = yn + n * g.cout * out_plane;
+        float* yd = y + n * g.cout * out_plane;
+        for (size_t i = 0; i < out_plane; ++i)
+          for (size_t c = 0; c < g.cout; ++c) yd[c * out_plane + i] = ys[i * g.cout + c];
+      }
+      return;
+    }
     if (depthwise_) {
       const float* w = in[1]->as<const float>();
       const float* b = in.size() > 2 && in[2] ? in[2]->as<const float>() : nullptr;
@@ -258,7 +317,13 @@ class FastConvOp : public FastOp {
   std::vector<int64_t> strides_, dilations_, pads_;
   float fmin_ = -std::numeric_limits<float>::infinity(), fmax_ = std::numeric_limits<float>::infinity();
   Geo geo_{};
-  bool depthwise_ = false;
+  bool depthwise_ = false, nhwc_dw_ = false;
+  static constexpr size_t kNhwcDwMaxWidth = 32;
+  // Pixel block of the packed im2col: 256 KiB (measured: 128 KiB was slower and noisier on
+  // det's 3x3 96->24 layer, K = 864: 11.5 vs 12-24 ms; bench_layout).
+  static constexpr size_t kPixelBlockFloats = 65536;
+  DwconvShape dw_shape_;
+  std::vector<uint8_t> dw_packed_;
   std::vector<float> a_, scratch_;
   const float* packed_from_ = nullptr;
   const float* packed_bias_ = nullptr;
@@ -298,7 +363,11 @@ class FastConvTransposeOp : public FastOp {
     g.pt = pads_.empty() ? 0 : pads_[0];
     g.pl = pads_.empty() ? 0 : pads_[1];
     geo_ = g;
-    return true;
+    // The col buffer holds Cout*KH*KW values per input pixel: with overlapping taps (stride < kernel)
+    // that can exceed the output by a factor up to KH*KW, so bound it by the output (det's 2x2 stride-2
+    // upsampling: exactly the output size); larger cases keep the reference (no extra memory).
+    const size_t col = g.cout * g.kh * g.kw * g.in_h * g.in_w;
+    return col <= 2 * out[0]->numel() + 65536;
   }
   void prepare_fast(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     const Geo& g = geo_;
@@ -370,6 +439,7 @@ void register_fast_ops(OpRegistry& r) {
   register_fast_unary_ops(r);
   register_fast_binary_ops(r);
   register_fast_resize_ops(r);
+  register_fast_pool_ops(r);
 }
 
 }  // namespace wasmq::rt

@@ -152,6 +152,11 @@ TEST_CASE("fast Conv equals the reference Conv", "[runtime]") {
       {1, 5, 8, 19, 5, 3, 3, 5, 1, 2, 2, 2, 2, 2, 2, 2},          // depthwise dilated s1x2
       {1, 4, 7, 7, 4, 3, 3, 4, 3, 3, 1, 1, 0, 0, 0, 0},           // depthwise stride 3, no pad
       {1, 4, 7, 9, 8, 3, 3, 4, 1, 1, 1, 1, 1, 1, 1, 1},           // channel multiplier 2 (grouped GEMM)
+      // depthwise with outputs >= 32 wide: the NCHW per-plane SIMD loop (narrower: NHWC kernel)
+      {1, 6, 5, 41, 6, 3, 3, 6, 1, 1, 1, 1, 1, 1, 1, 1},          // s1
+      {2, 3, 6, 77, 3, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},          // s2, odd width
+      {1, 5, 9, 70, 5, 5, 5, 5, 1, 2, 2, 1, 2, 4, 1, 3},          // 5x5, s1x2, dilation, asymmetric pads
+      {1, 4, 4, 99, 4, 1, 3, 4, 1, 3, 1, 2, 0, 1, 0, 0},          // 1x3, stride 3 (scalar path)
       {1, 3, 6, 160, 4, 1, 3, 1, 1, 1, 1, 1, 0, 1, 0, 1},         // 1x3 kernel (rec)
       {1, 40, 20, 20, 48, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0},       // larger 1x1 (several pixel blocks)
       {1, 96, 24, 24, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},       // K = 864: small pixel blocks
@@ -250,7 +255,7 @@ TEST_CASE("fast activations, Softmax and LayerNormalization equal the reference"
       {"Relu", {}}, {"Sigmoid", {}}, {"Tanh", {}}, {"HardSigmoid", {attr_float("alpha", 1.0f / 6), attr_float("beta", 0.5f)}},
       {"HardSwish", {}}, {"LeakyRelu", {attr_float("alpha", 0.1f)}}, {"Exp", {}}, {"Gelu", {}},
       {"Gelu", {attr_string("approximate", "tanh")}}, {"Softmax", {}}, {"Softmax", {attr_int("axis", 1)}},
-      {"LayerNormalization", {attr_float("epsilon", 1e-3f)}}};
+      {"LayerNormalization", {attr_float("epsilon", 1e-3f)}}, {"GlobalAveragePool", {}}};
   for (const auto& [op, attrs] : unary) {
     for (std::vector<int64_t> d : {std::vector<int64_t>{1, 37}, std::vector<int64_t>{3, 5, 19}, std::vector<int64_t>{2, 4, 4, 9}}) {
       INFO(op << " dims " << d.size());
@@ -339,4 +344,40 @@ TEST_CASE("fast nearest Resize equals the reference", "[runtime]") {
       }
     }
   }
+}
+
+TEST_CASE("hard-swish written as Add/Clip/Div/Mul becomes one HardSwish", "[runtime]") {
+  const uint64_t seed = test_seed(78);
+  WASMQ_SEED_INFO(seed);
+  for (int64_t opset : {9, 13}) {
+    for (bool swap : {false, true}) {
+      INFO("opset " << opset << " swap " << swap);
+      std::vector<Pb> inits{tensor_f32("three", {}, {3.0f}), tensor_f32("six", {}, {6.0f}), tensor_f32("zero", {}, {0.0f})};
+      std::vector<Pb> nodes{node("Add", {swap ? "three" : "x", swap ? "x" : "three"}, {"a"})};
+      if (opset < 11) {
+        nodes.push_back(node("Clip", {"a"}, {"c"}, {attr_float("min", 0.0f), attr_float("max", 6.0f)}));
+      } else {
+        nodes.push_back(node("Clip", {"a", "zero", "six"}, {"c"}));
+      }
+      if (swap) {  // PaddleOCR's order: Mul(x, clip) then Div by 6
+        nodes.push_back(node("Mul", {"x", "c"}, {"d"}));
+        nodes.push_back(node("Div", {"d", "six"}, {"y"}));
+      } else {
+        nodes.push_back(node("Div", {"c", "six"}, {"d"}));
+        nodes.push_back(node("Mul", {"d", "x"}, {"y"}));
+      }
+      const std::string bytes = model(nodes, {value_info("x", kF32, {2, 3, 5, 7})}, {value_info("y", kF32, {})}, inits, opset);
+      size_t nf = 0, nr = 0;
+      compare(bytes, {{2, 3, 5, 7}}, seed, &nf, &nr);
+      CHECK(nr - nf == 3);
+    }
+  }
+  // Not a hard-swish (divides by 5): left alone.
+  std::vector<Pb> inits{tensor_f32("three", {}, {3.0f}), tensor_f32("five", {}, {5.0f})};
+  const std::string other = model({node("Add", {"x", "three"}, {"a"}), node("Clip", {"a"}, {"c"}, {attr_float("min", 0.0f), attr_float("max", 6.0f)}),
+                                   node("Div", {"c", "five"}, {"d"}), node("Mul", {"x", "d"}, {"y"})},
+                                  {value_info("x", kF32, {4, 9})}, {value_info("y", kF32, {})}, inits, 9);
+  size_t nf = 0, nr = 0;
+  compare(other, {{4, 9}}, seed, &nf, &nr);
+  CHECK(nf == nr);
 }
