@@ -9,30 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "embind_util.h"
 #include "wasmq.h"
 
 using emscripten::val;
 
 namespace {
 
-val error_value(const std::string& message) {
-  val r = val::object();
-  r.set("error", message);
-  return r;
-}
-
-template <typename Fn>
-val guarded(Fn&& fn) {
-  try {
-    return fn();
-  } catch (const wasmq::Error& e) {
-    return error_value(e.what());
-  } catch (const std::bad_alloc&) {
-    return error_value("out of memory: the tensor does not fit in wasm memory (2 GB at most)");
-  } catch (const std::exception& e) {
-    return error_value(std::string("internal error: ") + e.what());
-  }
-}
+using wasmq::bind::error_value;
+using wasmq::bind::guarded;
 
 // Copies a C++ array into a new JS typed array of the given constructor.
 template <typename T>

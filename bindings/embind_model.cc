@@ -12,43 +12,13 @@
 #include <new>
 #include <string>
 
+#include "embind_util.h"
 #include "runtime/model.h"
 
 using emscripten::val;
 
 namespace {
 
-val model_error(const std::string& message) {
-  val r = val::object();
-  r.set("error", message);
-  return r;
-}
-
-template <typename Fn>
-val model_guarded(Fn&& fn) {
-  try {
-    return fn();
-  } catch (const wasmq::Error& e) {
-    return model_error(e.what());
-  } catch (const std::bad_alloc&) {
-    return model_error("out of memory: the model or its tensors do not fit in wasm memory");
-  } catch (const std::exception& e) {
-    return model_error(std::string("internal error: ") + e.what());
-  }
-}
-
-wasmq::onnx::ElemType parse_elem(const std::string& s) {
-  using wasmq::onnx::ElemType;
-  if (s == "float32") return ElemType::kFloat;
-  if (s == "float16") return ElemType::kFloat16;
-  if (s == "float64") return ElemType::kDouble;
-  if (s == "int8") return ElemType::kInt8;
-  if (s == "uint8") return ElemType::kUInt8;
-  if (s == "int32") return ElemType::kInt32;
-  if (s == "int64") return ElemType::kInt64;
-  if (s == "bool") return ElemType::kBool;
-  wasmq::fail("unknown dtype '" + s + "'");
-}
 
 val io_list(const std::vector<wasmq::rt::IoInfo>& list) {
   val a = val::array();
@@ -76,7 +46,7 @@ class ModelHandle {
  public:
   // bytes: [ptr, ptr + size) in wasm memory, owned by the caller.
   val load(uintptr_t ptr, size_t size) {
-    return model_guarded([&] {
+    return wasmq::bind::guarded([&] {
       model_ = wasmq::rt::Model::load(reinterpret_cast<const uint8_t*>(ptr), size);
       val r = val::object();
       r.set("inputs", io_list(model_->inputs()));
@@ -87,12 +57,12 @@ class ModelHandle {
 
   // Checks a feed and returns { ptr } where JS writes its bytes.
   val stage(size_t index, const std::string& dtype, val dims_js) {
-    return model_guarded([&] {
+    return wasmq::bind::guarded([&] {
       WASMQ_CHECK(model_ != nullptr, "the model is not loaded");
       const size_t rank = dims_js["length"].as<size_t>();
       dims_.resize(rank);
       for (size_t i = 0; i < rank; ++i) dims_[i] = static_cast<int64_t>(dims_js[i].as<double>());
-      void* p = model_->stage_input(index, parse_elem(dtype), dims_);
+      void* p = model_->stage_input(index, wasmq::bind::parse_elem_type(dtype), dims_);
       val r = val::object();
       r.set("ptr", static_cast<double>(reinterpret_cast<uintptr_t>(p)));
       return r;
@@ -101,7 +71,7 @@ class ModelHandle {
 
   // Runs; returns [{ ptr, dims, dtype }] per output (data valid until the next call).
   val run() {
-    return model_guarded([&] {
+    return wasmq::bind::guarded([&] {
       WASMQ_CHECK(model_ != nullptr, "the model is not loaded");
       model_->run();
       val outs = val::array();
@@ -129,7 +99,7 @@ class ModelHandle {
 
 // Decodes a TensorProto (e.g. an ONNX test's input_0.pb) into { name, dtype, dims, data }.
 val decode_tensor_js(uintptr_t ptr, size_t size) {
-  return model_guarded([&] {
+  return wasmq::bind::guarded([&] {
     const wasmq::onnx::TensorData t = wasmq::onnx::decode_tensor(reinterpret_cast<const uint8_t*>(ptr), size, "TensorProto");
     val r = val::object();
     r.set("name", t.name);
@@ -144,7 +114,7 @@ val decode_tensor_js(uintptr_t ptr, size_t size) {
 
 // [{ domain, opType }] of a model's top-level nodes (decoding only, no validation).
 val op_types_js(uintptr_t ptr, size_t size) {
-  return model_guarded([&] {
+  return wasmq::bind::guarded([&] {
     const wasmq::onnx::ModelDef m = wasmq::onnx::decode_model(reinterpret_cast<const uint8_t*>(ptr), size);
     val a = val::array();
     for (size_t i = 0; i < m.graph.nodes.size(); ++i) {

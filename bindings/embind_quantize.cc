@@ -9,6 +9,7 @@
 #include <new>
 #include <string>
 
+#include "embind_util.h"
 #include "quantize/quantizer.h"
 
 using emscripten::val;
@@ -16,37 +17,6 @@ namespace qz = wasmq::quantize;
 
 namespace {
 
-val q_error(const std::string& message) {
-  val r = val::object();
-  r.set("error", message);
-  return r;
-}
-
-template <typename Fn>
-val q_guarded(Fn&& fn) {
-  try {
-    return fn();
-  } catch (const wasmq::Error& e) {
-    return q_error(e.what());
-  } catch (const std::bad_alloc&) {
-    return q_error("out of memory: the model or its tensors do not fit in wasm memory");
-  } catch (const std::exception& e) {
-    return q_error(std::string("internal error: ") + e.what());
-  }
-}
-
-wasmq::onnx::ElemType q_parse_elem(const std::string& s) {
-  using wasmq::onnx::ElemType;
-  if (s == "float32") return ElemType::kFloat;
-  if (s == "float16") return ElemType::kFloat16;
-  if (s == "float64") return ElemType::kDouble;
-  if (s == "int8") return ElemType::kInt8;
-  if (s == "uint8") return ElemType::kUInt8;
-  if (s == "int32") return ElemType::kInt32;
-  if (s == "int64") return ElemType::kInt64;
-  if (s == "bool") return ElemType::kBool;
-  wasmq::fail("unknown dtype '" + s + "'");
-}
 
 val num(double v) { return std::isfinite(v) ? val(v) : (std::isnan(v) ? val::null() : val(v)); }
 
@@ -69,7 +39,7 @@ class QuantizerHandle {
  public:
   // bytes in wasm memory; options: { mode, activationDtype, calibration, percentile, bins, blockSize, exclude[] }
   val create(uintptr_t ptr, size_t size, val o) {
-    return q_guarded([&] {
+    return wasmq::bind::guarded([&] {
       qz::Options opt;
       opt.mode = qz::parse_mode(o["mode"].as<std::string>());
       opt.activation_dtype = wasmq::parse_dtype(o["activationDtype"].as<std::string>());
@@ -96,12 +66,12 @@ class QuantizerHandle {
 
   // which: 0 float (calibration) model, 1 report model, 2 quantized model.
   val stage(int which, size_t index, const std::string& dtype, val dims_js) {
-    return q_guarded([&] {
+    return wasmq::bind::guarded([&] {
       wasmq::rt::Model& m = model(which);
       const size_t rank = dims_js["length"].as<size_t>();
       dims_.resize(rank);
       for (size_t i = 0; i < rank; ++i) dims_[i] = static_cast<int64_t>(dims_js[i].as<double>());
-      void* p = m.stage_input(index, q_parse_elem(dtype), dims_);
+      void* p = m.stage_input(index, wasmq::bind::parse_elem_type(dtype), dims_);
       val r = val::object();
       r.set("ptr", static_cast<double>(reinterpret_cast<uintptr_t>(p)));
       return r;
@@ -110,7 +80,7 @@ class QuantizerHandle {
 
   // Runs the float model on the staged feed and streams its tensors into the observers.
   val observe() {
-    return q_guarded([&] {
+    return wasmq::bind::guarded([&] {
       check();
       q_->float_model().run();
       q_->observe_last_run();
@@ -121,7 +91,7 @@ class QuantizerHandle {
   }
 
   val convert() {
-    return q_guarded([&] {
+    return wasmq::bind::guarded([&] {
       check();
       q_->convert();
       val r = val::object();
@@ -132,7 +102,7 @@ class QuantizerHandle {
 
   // Runs the float and the report models on their staged feeds and accumulates per-node SQNR.
   val compare() {
-    return q_guarded([&] {
+    return wasmq::bind::guarded([&] {
       check();
       q_->float_model().run();
       model(1).run();
@@ -142,7 +112,7 @@ class QuantizerHandle {
   }
 
   val run() {
-    return q_guarded([&] {
+    return wasmq::bind::guarded([&] {
       wasmq::rt::Model& m = model(2);
       m.run();
       return outputs_of(m, m.outputs().size());
@@ -150,7 +120,7 @@ class QuantizerHandle {
   }
 
   val io(int which) {
-    return q_guarded([&] {
+    return wasmq::bind::guarded([&] {
       wasmq::rt::Model& m = model(which);
       val r = val::object();
       val ins = val::array(), outs = val::array();
@@ -164,7 +134,7 @@ class QuantizerHandle {
   }
 
   val report() {
-    return q_guarded([&] {
+    return wasmq::bind::guarded([&] {
       check();
       val a = val::array();
       const auto& rows = q_->report();
@@ -187,7 +157,7 @@ class QuantizerHandle {
 
   // form: "export" (QDQ for static), "qoperator", "report"
   val bytes(const std::string& form) {
-    return q_guarded([&] {
+    return wasmq::bind::guarded([&] {
       check();
       WASMQ_CHECK(q_->converted(), "the model is not converted yet");
       const std::vector<uint8_t>& b = form == "qoperator" ? q_->qoperator_bytes()
