@@ -31,25 +31,34 @@ void check_global(const GlobalPoolShape& s, size_t b0, size_t b1) {
 
 namespace {
 
-template <typename T>
-void qmaxpool(const PoolShape& s, const T* x, T* y, const QMaxPoolParams& p, size_t r0, size_t r1) {
-  dwconv_detail::check_call(s, r0, r1);
-  check_clamp<T>(p.qmin, p.qmax, "maxpool output clamp");
-  const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
+// Walks the output pixels of rows [r0, r1) and calls fn(out, win, taps): out is the pixel's
+// output channels, win the window base in the input image, taps the in-bounds window offsets.
+template <typename T, typename Fn>
+void for_each_window(const PoolShape& s, const T* x, T* y, size_t r0, size_t r1, Fn&& fn) {
+  const size_t oh = s.out_h(), ow = s.out_w();
   dwconv_detail::Taps taps(s);
   for (size_t row = r0; row < r1; ++row) {
     const T* img = x + (row / oh) * s.in_h * s.in_w * s.in_stride();
     T* out = y + row * ow * s.out_stride();
     for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
       taps.collect(s, row % oh, ox);
-      const auto* win = img + taps.base;
-      for (size_t c = 0; c < C; ++c) {
-        int32_t m = std::numeric_limits<T>::min();
-        for (size_t t = 0; t < taps.count; ++t) m = std::max<int32_t>(m, win[taps.offset[t] + static_cast<ptrdiff_t>(c)]);
-        out[c] = static_cast<T>(std::min(std::max(m, p.qmin), p.qmax));
-      }
+      fn(out, img + taps.base, taps);
     }
   }
+}
+
+template <typename T>
+void qmaxpool(const PoolShape& s, const T* x, T* y, const QMaxPoolParams& p, size_t r0, size_t r1) {
+  dwconv_detail::check_call(s, r0, r1);
+  check_clamp<T>(p.qmin, p.qmax, "maxpool output clamp");
+  const size_t C = s.channels;
+  for_each_window(s, x, y, r0, r1, [&](T* out, const T* win, const dwconv_detail::Taps& taps) {
+    for (size_t c = 0; c < C; ++c) {
+      int32_t m = std::numeric_limits<T>::min();
+      for (size_t t = 0; t < taps.count; ++t) m = std::max<int32_t>(m, win[taps.offset[t] + static_cast<ptrdiff_t>(c)]);
+      out[c] = static_cast<T>(std::min(std::max(m, p.qmin), p.qmax));
+    }
+  });
 }
 
 template <typename T>
@@ -58,23 +67,16 @@ void qavgpool(const PoolShape& s, const T* x, T* y, const QAvgPoolParams& p, siz
   check_code<T>(p.input_zero_point, "avgpool input zero point");
   check_code<T>(p.output_zero_point, "avgpool output zero point");
   check_clamp<T>(p.qmin, p.qmax, "avgpool output clamp");
-  const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
-  dwconv_detail::Taps taps(s);
-  for (size_t row = r0; row < r1; ++row) {
-    const T* img = x + (row / oh) * s.in_h * s.in_w * s.in_stride();
-    T* out = y + row * ow * s.out_stride();
-    for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
-      taps.collect(s, row % oh, ox);
-      const auto* win = img + taps.base;
-      const float scale = qavgpool_scale(p.input_output_ratio, p.count_include_pad ? s.kernel_h * s.kernel_w : taps.count);
-      for (size_t c = 0; c < C; ++c) {
-        int32_t acc = 0;
-        for (size_t t = 0; t < taps.count; ++t)
-          acc += static_cast<int32_t>(win[taps.offset[t] + static_cast<ptrdiff_t>(c)]) - p.input_zero_point;
-        out[c] = static_cast<T>(requantize_fp32(acc, scale, p.output_zero_point, p.qmin, p.qmax));
-      }
+  const size_t C = s.channels;
+  for_each_window(s, x, y, r0, r1, [&](T* out, const T* win, const dwconv_detail::Taps& taps) {
+    const float scale = qavgpool_scale(p.input_output_ratio, p.count_include_pad ? s.kernel_h * s.kernel_w : taps.count);
+    for (size_t c = 0; c < C; ++c) {
+      int32_t acc = 0;
+      for (size_t t = 0; t < taps.count; ++t)
+        acc += static_cast<int32_t>(win[taps.offset[t] + static_cast<ptrdiff_t>(c)]) - p.input_zero_point;
+      out[c] = static_cast<T>(requantize_fp32(acc, scale, p.output_zero_point, p.qmin, p.qmax));
     }
-  }
+  });
 }
 
 template <typename T>
@@ -108,43 +110,29 @@ void qu8_gavgpool_minmax_fp32__scalar(const GlobalPoolShape& s, const uint8_t* x
 void f32_maxpool_minmax__scalar(const PoolShape& s, const float* x, float* y, const F32PoolParams& p, size_t r0,
                                 size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
-  const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
-  dwconv_detail::Taps taps(s);
-  for (size_t row = r0; row < r1; ++row) {
-    const float* img = x + (row / oh) * s.in_h * s.in_w * s.in_stride();
-    float* out = y + row * ow * s.out_stride();
-    for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
-      taps.collect(s, row % oh, ox);
-      const auto* win = img + taps.base;
-      for (size_t c = 0; c < C; ++c) {
-        float m = -std::numeric_limits<float>::infinity();
-        for (size_t t = 0; t < taps.count; ++t) m = pmax_f32(m, win[taps.offset[t] + static_cast<ptrdiff_t>(c)]);
-        out[c] = fclamp(m, p);
-      }
+  const size_t C = s.channels;
+  for_each_window(s, x, y, r0, r1, [&](float* out, const float* win, const dwconv_detail::Taps& taps) {
+    for (size_t c = 0; c < C; ++c) {
+      float m = -std::numeric_limits<float>::infinity();
+      for (size_t t = 0; t < taps.count; ++t) m = pmax_f32(m, win[taps.offset[t] + static_cast<ptrdiff_t>(c)]);
+      out[c] = fclamp(m, p);
     }
-  }
+  });
 }
 
 void f32_avgpool_minmax__scalar(const PoolShape& s, const float* x, float* y, const F32PoolParams& p, size_t r0,
                                 size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
-  const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
-  dwconv_detail::Taps taps(s);
-  for (size_t row = r0; row < r1; ++row) {
-    const float* img = x + (row / oh) * s.in_h * s.in_w * s.in_stride();
-    float* out = y + row * ow * s.out_stride();
-    for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
-      taps.collect(s, row % oh, ox);
-      const auto* win = img + taps.base;
-      const size_t divisor = p.count_include_pad ? s.kernel_h * s.kernel_w : taps.count;
-      const float scale = 1.0f / static_cast<float>(divisor == 0 ? 1 : divisor);
-      for (size_t c = 0; c < C; ++c) {
-        float acc = 0.0f;
-        for (size_t t = 0; t < taps.count; ++t) acc = acc + win[taps.offset[t] + static_cast<ptrdiff_t>(c)];
-        out[c] = fclamp(acc * scale, p);
-      }
+  const size_t C = s.channels;
+  for_each_window(s, x, y, r0, r1, [&](float* out, const float* win, const dwconv_detail::Taps& taps) {
+    const size_t divisor = p.count_include_pad ? s.kernel_h * s.kernel_w : taps.count;
+    const float scale = 1.0f / static_cast<float>(divisor == 0 ? 1 : divisor);
+    for (size_t c = 0; c < C; ++c) {
+      float acc = 0.0f;
+      for (size_t t = 0; t < taps.count; ++t) acc = acc + win[taps.offset[t] + static_cast<ptrdiff_t>(c)];
+      out[c] = fclamp(acc * scale, p);
     }
-  }
+  });
 }
 
 void f32_gavgpool_minmax__scalar(const GlobalPoolShape& s, const float* x, float* y, const F32PoolParams& p,
