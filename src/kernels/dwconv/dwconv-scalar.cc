@@ -17,35 +17,27 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
   check_code<T>(p.input_zero_point, "dwconv input zero point");
   check_code<T>(p.output_zero_point, "dwconv output zero point");
   check_clamp<T>(p.qmin, p.qmax, "dwconv output clamp");
-  const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
+  const size_t C = s.channels;
   const size_t bb = dwconv_detail::qs8_block_bytes(s), blocks = (C + 15) / 16;
-  dwconv_detail::Taps taps(s);
-  for (size_t row = r0; row < r1; ++row) {
-    const size_t b = row / oh, oy = row % oh;
-    const T* img = input + b * s.in_h * s.in_w * s.in_stride();
-    T* out = output + row * ow * s.out_stride();
-    for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
-      taps.collect(s, oy, ox);
-      const auto* win = img + taps.base;
-      for (size_t blk = 0; blk < blocks; ++blk) {
-        const uint8_t* w = packed + blk * bb;
-        const size_t c0 = blk * 16, nc = std::min<size_t>(16, C - c0);
-        for (size_t j = 0; j < nc; ++j) {
-          int32_t acc;
-          float scale;
-          std::memcpy(&acc, w + 4 * j, 4);
-          std::memcpy(&scale, w + 64 + 4 * j, 4);
-          for (size_t t = 0; t < taps.count; ++t) {
-            const int32_t x = static_cast<int32_t>(win[taps.offset[t] + static_cast<ptrdiff_t>(c0 + j)]);
-            int16_t k;
-            std::memcpy(&k, w + 128 + (taps.tap[t] * 16 + j) * 2, 2);
-            acc += (x - p.input_zero_point) * k;
-          }
-          out[c0 + j] = static_cast<T>(requantize_fp32(acc, scale, p.output_zero_point, p.qmin, p.qmax));
+  dwconv_detail::for_each_window(s, input, output, r0, r1, [&](T* out, const T* win, const dwconv_detail::Taps& taps) {
+    for (size_t blk = 0; blk < blocks; ++blk) {
+      const uint8_t* w = packed + blk * bb;
+      const size_t c0 = blk * 16, nc = std::min<size_t>(16, C - c0);
+      for (size_t j = 0; j < nc; ++j) {
+        int32_t acc;
+        float scale;
+        std::memcpy(&acc, w + 4 * j, 4);
+        std::memcpy(&scale, w + 64 + 4 * j, 4);
+        for (size_t t = 0; t < taps.count; ++t) {
+          const int32_t x = static_cast<int32_t>(win[taps.offset[t] + static_cast<ptrdiff_t>(c0 + j)]);
+          int16_t k;
+          std::memcpy(&k, w + 128 + (taps.tap[t] * 16 + j) * 2, 2);
+          acc += (x - p.input_zero_point) * k;
         }
+        out[c0 + j] = static_cast<T>(requantize_fp32(acc, scale, p.output_zero_point, p.qmin, p.qmax));
       }
     }
-  }
+  });
 }
 
 }  // namespace
@@ -63,32 +55,24 @@ void qu8_dwconv_minmax_fp32__scalar(const DwconvShape& s, const uint8_t* input, 
 void f32_dwconv_minmax__scalar(const DwconvShape& s, const float* input, const uint8_t* packed, float* output,
                                const F32DwconvParams& p, size_t r0, size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
-  const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
+  const size_t C = s.channels;
   const size_t bb = dwconv_detail::f32_block_bytes(s), blocks = (C + 15) / 16;
-  dwconv_detail::Taps taps(s);
-  for (size_t row = r0; row < r1; ++row) {
-    const size_t b = row / oh, oy = row % oh;
-    const float* img = input + b * s.in_h * s.in_w * s.in_stride();
-    float* out = output + row * ow * s.out_stride();
-    for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
-      taps.collect(s, oy, ox);
-      const auto* win = img + taps.base;
-      for (size_t blk = 0; blk < blocks; ++blk) {
-        const uint8_t* w = packed + blk * bb;
-        const size_t c0 = blk * 16, nc = std::min<size_t>(16, C - c0);
-        for (size_t j = 0; j < nc; ++j) {
-          float acc;
-          std::memcpy(&acc, w + 4 * j, 4);
-          for (size_t t = 0; t < taps.count; ++t) {
-            float k;
-            std::memcpy(&k, w + 64 + (taps.tap[t] * 16 + j) * 4, 4);
-            acc = acc + win[taps.offset[t] + static_cast<ptrdiff_t>(c0 + j)] * k;
-          }
-          out[c0 + j] = pmin_f32(pmax_f32(acc, p.min), p.max);
+  dwconv_detail::for_each_window(s, input, output, r0, r1, [&](float* out, const float* win, const dwconv_detail::Taps& taps) {
+    for (size_t blk = 0; blk < blocks; ++blk) {
+      const uint8_t* w = packed + blk * bb;
+      const size_t c0 = blk * 16, nc = std::min<size_t>(16, C - c0);
+      for (size_t j = 0; j < nc; ++j) {
+        float acc;
+        std::memcpy(&acc, w + 4 * j, 4);
+        for (size_t t = 0; t < taps.count; ++t) {
+          float k;
+          std::memcpy(&k, w + 64 + (taps.tap[t] * 16 + j) * 4, 4);
+          acc = acc + win[taps.offset[t] + static_cast<ptrdiff_t>(c0 + j)] * k;
         }
+        out[c0 + j] = pmin_f32(pmax_f32(acc, p.min), p.max);
       }
     }
-  }
+  });
 }
 
 }  // namespace wasmq

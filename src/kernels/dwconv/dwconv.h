@@ -152,6 +152,22 @@ struct Taps {
   std::vector<ptrdiff_t> full_offset_, border_offset_;
   std::vector<uint32_t> full_tap_, border_tap_;
 };
+// Walks the output pixels of rows [r0, r1) (row = batch * out_h + oy) and calls
+// fn(out, win, taps): out is the pixel's output channels, win the window base in the input image,
+// taps its in-bounds taps. The reference kernels (depthwise conv, pooling) share this walk.
+template <typename TIn, typename TOut, typename Fn>
+void for_each_window(const DwconvShape& s, const TIn* x, TOut* y, size_t r0, size_t r1, Fn&& fn) {
+  const size_t oh = s.out_h(), ow = s.out_w();
+  Taps taps(s);
+  for (size_t row = r0; row < r1; ++row) {
+    const TIn* img = x + (row / oh) * s.in_h * s.in_w * s.in_stride();
+    TOut* out = y + row * ow * s.out_stride();
+    for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
+      taps.collect(s, row % oh, ox);
+      fn(out, img + taps.base, static_cast<const Taps&>(taps));
+    }
+  }
+}
 void check_call(const DwconvShape& s, size_t row_begin, size_t row_end);
 }  // namespace dwconv_detail
 

@@ -31,28 +31,12 @@ void check_global(const GlobalPoolShape& s, size_t b0, size_t b1) {
 
 namespace {
 
-// Walks the output pixels of rows [r0, r1) and calls fn(out, win, taps): out is the pixel's
-// output channels, win the window base in the input image, taps the in-bounds window offsets.
-template <typename T, typename Fn>
-void for_each_window(const PoolShape& s, const T* x, T* y, size_t r0, size_t r1, Fn&& fn) {
-  const size_t oh = s.out_h(), ow = s.out_w();
-  dwconv_detail::Taps taps(s);
-  for (size_t row = r0; row < r1; ++row) {
-    const T* img = x + (row / oh) * s.in_h * s.in_w * s.in_stride();
-    T* out = y + row * ow * s.out_stride();
-    for (size_t ox = 0; ox < ow; ++ox, out += s.out_stride()) {
-      taps.collect(s, row % oh, ox);
-      fn(out, img + taps.base, taps);
-    }
-  }
-}
-
 template <typename T>
 void qmaxpool(const PoolShape& s, const T* x, T* y, const QMaxPoolParams& p, size_t r0, size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
   check_clamp<T>(p.qmin, p.qmax, "maxpool output clamp");
   const size_t C = s.channels;
-  for_each_window(s, x, y, r0, r1, [&](T* out, const T* win, const dwconv_detail::Taps& taps) {
+  dwconv_detail::for_each_window(s, x, y, r0, r1, [&](T* out, const T* win, const dwconv_detail::Taps& taps) {
     for (size_t c = 0; c < C; ++c) {
       int32_t m = std::numeric_limits<T>::min();
       for (size_t t = 0; t < taps.count; ++t) m = std::max<int32_t>(m, win[taps.offset[t] + static_cast<ptrdiff_t>(c)]);
@@ -68,7 +52,7 @@ void qavgpool(const PoolShape& s, const T* x, T* y, const QAvgPoolParams& p, siz
   check_code<T>(p.output_zero_point, "avgpool output zero point");
   check_clamp<T>(p.qmin, p.qmax, "avgpool output clamp");
   const size_t C = s.channels;
-  for_each_window(s, x, y, r0, r1, [&](T* out, const T* win, const dwconv_detail::Taps& taps) {
+  dwconv_detail::for_each_window(s, x, y, r0, r1, [&](T* out, const T* win, const dwconv_detail::Taps& taps) {
     const float scale = qavgpool_scale(p.input_output_ratio, p.count_include_pad ? s.kernel_h * s.kernel_w : taps.count);
     for (size_t c = 0; c < C; ++c) {
       int32_t acc = 0;
@@ -111,7 +95,7 @@ void f32_maxpool_minmax__scalar(const PoolShape& s, const float* x, float* y, co
                                 size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
   const size_t C = s.channels;
-  for_each_window(s, x, y, r0, r1, [&](float* out, const float* win, const dwconv_detail::Taps& taps) {
+  dwconv_detail::for_each_window(s, x, y, r0, r1, [&](float* out, const float* win, const dwconv_detail::Taps& taps) {
     for (size_t c = 0; c < C; ++c) {
       float m = -std::numeric_limits<float>::infinity();
       for (size_t t = 0; t < taps.count; ++t) m = pmax_f32(m, win[taps.offset[t] + static_cast<ptrdiff_t>(c)]);
@@ -124,7 +108,7 @@ void f32_avgpool_minmax__scalar(const PoolShape& s, const float* x, float* y, co
                                 size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
   const size_t C = s.channels;
-  for_each_window(s, x, y, r0, r1, [&](float* out, const float* win, const dwconv_detail::Taps& taps) {
+  dwconv_detail::for_each_window(s, x, y, r0, r1, [&](float* out, const float* win, const dwconv_detail::Taps& taps) {
     const size_t divisor = p.count_include_pad ? s.kernel_h * s.kernel_w : taps.count;
     const float scale = 1.0f / static_cast<float>(divisor == 0 ? 1 : divisor);
     for (size_t c = 0; c < C; ++c) {
