@@ -23,6 +23,25 @@ inline void copy_elem(uint8_t* dst, const uint8_t* src, size_t es) {
   }
 }
 
+// Dense y (shape os, n elements of es bytes) gathered from x: element 0 at x[off], each step along
+// output dimension d moves st[d] input elements. Transpose, Slice and Expand are this walk.
+void gather_strided(uint8_t* y, const uint8_t* x, size_t es, const Shape& os, const int64_t* st, size_t n,
+                    int64_t off) {
+  const size_t r = os.size();
+  std::array<int64_t, kMaxLoopRank> idx{};
+  for (size_t o = 0; o < n; ++o) {
+    copy_elem(y + o * es, x + off * es, es);
+    for (size_t d = r; d-- > 0;) {
+      if (++idx[d] < os[d]) {
+        off += st[d];
+        break;
+      }
+      off -= st[d] * (os[d] - 1);
+      idx[d] = 0;
+    }
+  }
+}
+
 int64_t norm_axis(const Op& op, int64_t axis, size_t rank, const char* what = "axis") {
   const int64_t r = static_cast<int64_t>(rank);
   if (axis < -r || axis >= r) op.error(std::string(what) + " " + std::to_string(axis) + " is out of range for rank " + std::to_string(r));
@@ -191,23 +210,9 @@ class TransposeOp : public Op {
     const size_t r = in[0]->shape.size(), n = in[0]->numel(), es = onnx::elem_size(in[0]->dtype);
     if (n == 0) return;
     const auto ist = strides_of(in[0]->shape);
-    std::array<int64_t, kMaxLoopRank> st{}, idx{};
+    std::array<int64_t, kMaxLoopRank> st{};
     for (size_t i = 0; i < r; ++i) st[i] = ist[perm_now_[i]];
-    const Shape& os = out[0]->shape;
-    const uint8_t* x = in[0]->as<const uint8_t>();
-    uint8_t* y = out[0]->as<uint8_t>();
-    int64_t off = 0;
-    for (size_t o = 0; o < n; ++o) {
-      copy_elem(y + o * es, x + off * es, es);
-      for (size_t d = r; d-- > 0;) {
-        if (++idx[d] < os[d]) {
-          off += st[d];
-          break;
-        }
-        off -= st[d] * (os[d] - 1);
-        idx[d] = 0;
-      }
-    }
+    gather_strided(out[0]->as<uint8_t>(), in[0]->as<const uint8_t>(), es, out[0]->shape, st.data(), n, 0);
   }
 
  private:
@@ -392,23 +397,13 @@ class SliceOp : public Op {
     const size_t n = out[0]->numel(), r = in[0]->shape.size(), es = onnx::elem_size(in[0]->dtype);
     if (n == 0) return;
     const auto ist = strides_of(in[0]->shape);
-    const Shape& os = out[0]->shape;
-    std::array<int64_t, kMaxLoopRank> idx{};
+    std::array<int64_t, kMaxLoopRank> st{};
     int64_t off = 0;
-    for (size_t d = 0; d < r; ++d) off += start_[d] * ist[d];
-    const uint8_t* x = in[0]->as<const uint8_t>();
-    uint8_t* y = out[0]->as<uint8_t>();
-    for (size_t o = 0; o < n; ++o) {
-      copy_elem(y + o * es, x + off * es, es);
-      for (size_t d = r; d-- > 0;) {
-        if (++idx[d] < os[d]) {
-          off += step_[d] * ist[d];
-          break;
-        }
-        off -= step_[d] * ist[d] * (os[d] - 1);
-        idx[d] = 0;
-      }
+    for (size_t d = 0; d < r; ++d) {
+      off += start_[d] * ist[d];
+      st[d] = step_[d] * ist[d];
     }
+    gather_strided(out[0]->as<uint8_t>(), in[0]->as<const uint8_t>(), es, out[0]->shape, st.data(), n, off);
   }
 
  private:
@@ -468,26 +463,13 @@ class ExpandOp : public Op {
     const Shape& is = in[0]->shape;
     const size_t r = os.size(), n = out[0]->numel(), es = onnx::elem_size(in[0]->dtype);
     if (n == 0) return;
-    std::array<int64_t, kMaxLoopRank> st{}, idx{};
+    std::array<int64_t, kMaxLoopRank> st{};
     int64_t acc = 1;
     for (size_t i = is.size(); i-- > 0;) {
       st[i + r - is.size()] = is[i] == 1 ? 0 : acc;
       acc *= is[i];
     }
-    const uint8_t* x = in[0]->as<const uint8_t>();
-    uint8_t* y = out[0]->as<uint8_t>();
-    int64_t off = 0;
-    for (size_t o = 0; o < n; ++o) {
-      copy_elem(y + o * es, x + off * es, es);
-      for (size_t d = r; d-- > 0;) {
-        if (++idx[d] < os[d]) {
-          off += st[d];
-          break;
-        }
-        off -= st[d] * (os[d] - 1);
-        idx[d] = 0;
-      }
-    }
+    gather_strided(out[0]->as<uint8_t>(), in[0]->as<const uint8_t>(), es, os, st.data(), n, 0);
   }
 };
 
