@@ -1,7 +1,9 @@
 // Quantizes a fixture model with wasmq and compares float / QOperator / QDQ runs in onnxruntime-node:
 // node scripts/quantize-explore.mjs <model-id> [--mode static] [--calib N] [--test N] [--calibration minmax]
+// (ppocr-cls/rec: real rendered text lines; --mnist: the synthetic MNIST/Fashion digit lines instead)
 import { init } from '../dist/node.mjs';
-import { modelBytes, calibrationFeeds, naturalFeeds, randomFeeds, MODELS } from '../tests/fixtures/models.mjs';
+import { modelBytes, calibrationFeeds, naturalFeeds, randomFeeds, textLineFeeds, MODELS, TEXT_LINE_MODELS } from '../tests/fixtures/models.mjs';
+import { CALIBRATION_LINES } from '../tests/fixtures/text-lines.mjs';
 import { runOrtMany } from '../tests/peers/ort.mjs';
 import { compareTensors } from '../tests/peers/compare.mjs';
 
@@ -15,6 +17,9 @@ const calibration = opt('calibration', 'minmax');
 const wq = await init();
 // --rot: half of the calibration images upside down (as half of the test images are).
 function calibData() {
+  if (args.includes('--mnist') && MODELS[id].preprocess) {
+    return Array.from({ length: nCalib }, (_, i) => naturalFeeds(id, { index: i >> 1, source: i % 2 ? 'fashion' : 'mnist' }));
+  }
   if (!args.includes('--rot') || !MODELS[id].preprocess) return calibrationFeeds(id, { count: nCalib });
   return Array.from({ length: nCalib }, (_, i) => naturalFeeds(id, { index: i >> 1, source: i % 2 ? 'fashion' : 'mnist', rotate180: i % 4 >= 2 }));
 }
@@ -50,7 +55,9 @@ const report = qm.report();
 const image = Boolean(MODELS[id].preprocess);
 const tests = [];
 for (let i = 0; i < nTest; i++) {
-  tests.push(image ? naturalFeeds(id, { index: 1000 + i, source: i % 2 ? 'fashion' : 'mnist', rotate180: i % 4 >= 2 })
+  // Text-line models: real rendered lines after the calibration pool (--mnist: the older digit lines).
+  if (TEXT_LINE_MODELS.includes(id) && !args.includes('--mnist')) tests.push(textLineFeeds(id, { start: CALIBRATION_LINES + i }).feeds);
+  else tests.push(image ? naturalFeeds(id, { index: 1000 + i, source: i % 2 ? 'fashion' : 'mnist', rotate180: i % 4 >= 2 })
     : randomFeeds(id, { seed: 5000 + i }));
 }
 const out = model.outputs[0].name;

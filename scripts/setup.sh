@@ -16,6 +16,9 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
 [ -d /usr/share/libonnx-testdata/data/node ] || missing+=(libonnx-testdata)  # ONNX conformance (runtime)
+# Fonts for the rendered text-line images (tests/fixtures/text-lines.mjs); Chromium pulls them in too.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -38,3 +41,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 else
   log "node_modules up to date"
 fi
+
+# Real text-line images for the OCR models (English text from /usr/share/common-licenses in
+# Debian's fonts, rendered by headless Chromium once; quick when present).
+node scripts/render-text-lines.mjs

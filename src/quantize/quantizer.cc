@@ -294,11 +294,66 @@ void ModelQuantizer::convert() {
 // ---------------------------------------------------------------------------------------------
 // Static QOperator + QDQ.
 
+// True when tensor t is consumed only by a hard-swish of itself: HardSwish(t), or the decomposed
+// t * Clip(t + 3, 0, 6) (/ 6 or * 1/6 after it), as exporters spell it (PaddleOCR, PyTorch < 1.6).
+bool ModelQuantizer::feeds_only_hardswish(const GraphIndex& g, const std::string& t) const {
+  const auto& nodes = float_.graph.nodes;
+  auto it = g.users.find(t);
+  if (it == g.users.end() || it->second.empty() || g.is_output.count(t)) return false;
+  auto scalar_const = [&](const std::string& name, float want) {
+    if (!g.is_const(name)) return false;
+    const std::vector<float> v = as_floats(float_.graph.initializers[g.init.at(name)]);
+    return v.size() == 1 && v[0] == want;
+  };
+  auto only_user = [&](const std::string& v) -> const NodeDef* {
+    auto u = g.users.find(v);
+    if (u == g.users.end() || u->second.size() != 1 || g.is_output.count(v)) return nullptr;
+    return &nodes[u->second[0]];
+  };
+  for (int k : it->second) {
+    const NodeDef& n = nodes[k];
+    if (!is_onnx_domain(n)) return false;
+    if (n.op_type == "HardSwish") continue;
+    if (n.op_type == "Mul" && n.inputs.size() == 2) continue;  // checked from the Add side below
+    if (n.op_type != "Add" || n.inputs.size() != 2) return false;
+    const std::string& other = n.inputs[0] == t ? n.inputs[1] : n.inputs[0];
+    if (!scalar_const(other, 3.0f)) return false;
+    const NodeDef* clip = only_user(n.outputs[0]);
+    if (!clip || clip->op_type != "Clip" || clip->inputs.size() < 3 || !scalar_const(clip->inputs[1], 0.0f) ||
+        !scalar_const(clip->inputs[2], 6.0f))
+      return false;
+    const NodeDef* mul = only_user(clip->outputs[0]);
+    if (!mul || mul->op_type != "Mul" || mul->inputs.size() != 2 ||
+        !((mul->inputs[0] == t && mul->inputs[1] == clip->outputs[0]) ||
+          (mul->inputs[1] == t && mul->inputs[0] == clip->outputs[0])))
+      return false;
+  }
+  // Every Mul user must be the Mul of such a chain (not some other product with t).
+  for (int k : it->second) {
+    const NodeDef& n = nodes[k];
+    if (n.op_type != "Mul") continue;
+    const std::string& other = n.inputs[0] == t ? n.inputs[1] : n.inputs[0];
+    auto p = g.producer.find(other);
+    if (p == g.producer.end() || nodes[p->second].op_type != "Clip") return false;
+    auto a = g.producer.find(nodes[p->second].inputs[0]);
+    if (a == g.producer.end() || nodes[a->second].op_type != "Add") return false;
+    const NodeDef& add = nodes[a->second];
+    if (add.inputs[0] != t && add.inputs[1] != t) return false;
+  }
+  return true;
+}
+
 void ModelQuantizer::build_static() {
   const DType adt = opt_.activation_dtype;
   GraphIndex g(float_);
   std::map<std::string, QParams> qp;
-  for (auto& [name, obs] : observers_) qp[name] = obs->qparams(adt, Scheme::kAffine);
+  for (auto& [name, obs] : observers_) {
+    Range r = obs->range(adt, Scheme::kAffine);
+    // Values below -3 all give hard-swish 0: when every consumer is a hard-swish of the tensor,
+    // the range starts at -3 (exact, and a finer scale for the values that matter).
+    if (feeds_only_hardswish(g, name)) r.min = std::max(r.min, -3.0f);
+    qp[name] = qparams_from_range(r.min, r.max, adt, Scheme::kAffine);
+  }
   // MaxPool passes its input's parameters through.
   for (size_t k = 0; k < float_.graph.nodes.size(); ++k)
     if (role_[k] == 1 && float_.graph.nodes[k].op_type == "MaxPool") qp[out_[k]] = qp.at(float_.graph.nodes[k].inputs[0]);

@@ -81,6 +81,7 @@ class ModelQuantizer {
   void plan_nodes();
   void build_calibration_model();
   void build_static();
+  bool feeds_only_hardswish(const GraphIndex& g, const std::string& t) const;
   void build_dynamic();
   void build_weight_only();
   void finish_models(onnx::ModelDef qop, onnx::ModelDef exp);

@@ -2,6 +2,7 @@
 // min-max on heavy-tailed data.
 #include <catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "test_util.h"
@@ -158,4 +159,27 @@ TEST_CASE("observer errors", "[observers]") {
   oo = {};
   oo.percentile = 30;
   REQUIRE_THROWS_WITH(make_observer(Calibration::kPercentile, oo), Catch::Contains("percentile"));
+}
+
+TEST_CASE("entropy keeps the observed range when the histogram is too sparse for KL", "[observers]") {
+  // 128 spread-out values (a 2-class classifier's logits over 64 batches): KL would cut the range
+  // at a sampling gap; below 2 values per bin the min/max is kept.
+  std::vector<float> few(128);
+  Rng rng(7);
+  for (float& v : few) v = static_cast<float>(12.0 * (2.0 * rng.uniform() - 1.0));
+  auto obs = make_observer(Calibration::kEntropy);
+  obs->observe(few.data(), few.size());
+  const Range r = obs->range(DType::kInt8, Scheme::kAffine);
+  const auto [lo, hi] = std::minmax_element(few.begin(), few.end());
+  REQUIRE(r.min == *lo);
+  REQUIRE(r.max == *hi);
+  // With enough values KL runs and clips a long tail (Laplace-like data).
+  std::vector<float> many(200000);
+  for (float& v : many) v = static_cast<float>(rng.uniform() < 0.5 ? std::log(rng.uniform() + 1e-7) : -std::log(rng.uniform() + 1e-7));
+  auto obs2 = make_observer(Calibration::kEntropy);
+  obs2->observe(many.data(), many.size());
+  const Range r2 = obs2->range(DType::kInt8, Scheme::kAffine);
+  const auto [lo2, hi2] = std::minmax_element(many.begin(), many.end());
+  REQUIRE(r2.max < *hi2);
+  REQUIRE(r2.min > *lo2);
 }

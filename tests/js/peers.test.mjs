@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fashionMnist, image28, mnistDigits, readIdx } from '../fixtures/datasets.mjs';
-import { MODELS, MODEL_IDS, calibrationFeeds, describeModel, modelBytes, modelPath, naturalFeeds, randomFeeds }
+import { MODELS, MODEL_IDS, calibrationFeeds, describeModel, modelBytes, modelPath, naturalFeeds, randomFeeds, textLineFeeds }
   from '../fixtures/models.mjs';
 import { opVariants, parseOnnx } from '../fixtures/onnx-info.mjs';
+import { CALIBRATION_LINES, textLines } from '../fixtures/text-lines.mjs';
 import { ROOT, findPackageDir } from '../fixtures/packages.mjs';
 import { ortModelInfo, runOrt, runOrtMany, runOrtNode, runOrtWeb, timeOrt } from '../peers/ort.mjs';
 import { assertClose, compareTensors } from '../peers/compare.mjs';
@@ -164,6 +165,33 @@ describe('fixtures: models', () => {
     assert.equal(cal.length, 3);
     assert.deepEqual(cal[0].x.dims, [1, 3, 48, 320]);
     assert.notDeepEqual(cal[0].x.data, cal[2].x.data);
+  });
+});
+
+describe('fixtures: rendered text lines', () => {
+  it('are PaddleOCR-preprocessed BGR lines, zero-padded, odd ones upside down, calibration pool apart', () => {
+    const { feeds, rotated, texts } = textLineFeeds('ppocr-cls', { start: CALIBRATION_LINES, batch: 4 });
+    const x = feeds.x;
+    assert.deepEqual(x.dims, [4, 3, 48, 192]);
+    assert.deepEqual(rotated, [false, true, false, true]);
+    assert.ok(texts.every((t) => typeof t === 'string' && /[A-Za-z]/.test(t)), JSON.stringify(texts));
+    for (const v of x.data) assert.ok(v >= -1 && v <= 1);
+    const { meta } = textLines();
+    const hw = 48 * 192;
+    for (let n = 0; n < 4; n++) {
+      const w = Math.min(meta.lines[CALIBRATION_LINES + n].width, 192);
+      const img = x.data.subarray(n * 3 * hw, (n + 1) * 3 * hw);
+      // Padding after the line's width is 0 (normalized mid-grey), as resize_norm_img pads.
+      for (let y = 0; y < 48; y++) for (let c = w; c < 192; c++) assert.equal(img[y * 192 + c], 0);
+      // Contrast: text and background both present.
+      let lo = 1, hi = -1;
+      for (let i = 0; i < 48 * w; i++) { const v = img[Math.floor(i / w) * 192 + (i % w)]; lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      assert.ok(hi - lo > 0.5, `line ${n}: contrast ${hi - lo}`);
+    }
+    assert.throws(() => textLineFeeds('oww-hello-deepa'), /does not take text lines/);
+    assert.throws(() => calibrationFeeds('ppocr-cls', { count: 26, batch: 4 }), /calibration pool has 100/);
+    const rec = calibrationFeeds('ppocr-rec', { count: 2 });
+    assert.deepEqual(rec[0].x.dims, [1, 3, 48, 320]);
   });
 });
 
