@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 
 import { wasmq } from './model-helpers.mjs';
 import { F32, model, node, tensor, valueInfo, attrInt, attrInts, attrFloat } from './onnx-builder.mjs';
-import { modelBytes, modelPath, calibrationFeeds, randomFeeds, rng, textLineFeeds } from '../fixtures/models.mjs';
+import { modelBytes, modelPath, calibrationFeeds, ctcGreedy, editDistance, randomFeeds, readableLines, recAlphabet, rng, textLineFeeds }
+  from '../fixtures/models.mjs';
 import { CALIBRATION_LINES } from '../fixtures/text-lines.mjs';
 
 const require = createRequire(import.meta.url);
@@ -352,5 +353,39 @@ test('a tensor feeding only a hard-swish is calibrated from -3', async () => {
       qm.dispose();
       m.dispose();
     }
+  }
+});
+
+// PP-OCRv4 recognizer on real text lines: what int8 costs in characters read. The float model reads
+// the upright, unsquashed lines exactly; the int8 floor is the measured character error rate plus
+// a margin (not a target: docs/quantize-model.md has the per-layer analysis).
+test('ppocr-rec on real text lines: float reads them; static int8 character error rate is measured', { skip: has('ppocr-rec') ? false : 'ppocr-rec is not installed' }, async () => {
+  const id = 'ppocr-rec';
+  const { wq, loadModel } = await wasmq();
+  const m = await loadModel(modelBytes(id));
+  const qm = await wq.quantizeModel(m, { mode: 'static', calibrationData: calibrationFeeds(id, { count: 16 }) });
+  try {
+    const alphabet = recAlphabet();
+    const lines = readableLines(SLOW ? 500 : 40);   // 86 such lines in all
+    let chars = 0, errF = 0, errQ = 0, exactF = 0, exactQ = 0;
+    for (const k of lines) {
+      const { feeds, texts } = textLineFeeds(id, { start: k, batch: 1 });
+      const truth = texts[0].trim();
+      const f = ctcGreedy(Object.values(await m.run(feeds))[0], alphabet);
+      const q = ctcGreedy(Object.values(await qm.run(feeds))[0], alphabet);
+      chars += truth.length;
+      errF += editDistance(f, truth);
+      errQ += editDistance(q, truth);
+      exactF += f === truth;
+      exactQ += q === truth;
+    }
+    const cerF = errF / chars, cerQ = errQ / chars;
+    console.log(`# ppocr-rec on ${lines.length} text lines: float ${(100 * exactF / lines.length).toFixed(1)} % exact (CER ${(100 * cerF).toFixed(2)} %), ` +
+      `static int8 ${(100 * exactQ / lines.length).toFixed(1)} % exact (CER ${(100 * cerQ).toFixed(2)} %)`);
+    assert.ok(exactF / lines.length >= 0.95 && cerF <= 0.01, `the float model reads the fixture lines (exact ${exactF}, CER ${cerF})`);
+    assert.ok(cerQ <= 0.03, `int8 character error rate ${cerQ}`);
+  } finally {
+    qm.dispose();
+    m.dispose();
   }
 });
