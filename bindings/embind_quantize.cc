@@ -57,6 +57,7 @@ class QuantizerHandle {
       st.set("bnFolded", s.bn_folded);
       st.set("gemmSplit", s.gemm_split);
       st.set("divToMul", s.div_to_mul);
+      st.set("affineFolded", s.affine_folded);
       val r = val::object();
       r.set("passes", st);
       r.set("nodes", static_cast<double>(q_->report().size()));

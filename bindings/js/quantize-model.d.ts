@@ -26,7 +26,7 @@ export declare class QuantizedModel {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly loadError: string;
-  readonly passes: { constants: number; upgraded: number; bnFolded: number; gemmSplit: number; divToMul: number };
+  readonly passes: { constants: number; upgraded: number; bnFolded: number; gemmSplit: number; divToMul: number; affineFolded: number };
   run(feeds: Record<string, Feed>): Promise<Record<string, ModelOutput>>;
   report(): QuantizeReportRow[];
   toOnnx(options?: { form?: 'qdq' | 'qoperator' | 'report' }): Uint8Array;

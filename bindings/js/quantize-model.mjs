@@ -179,7 +179,7 @@ export class QuantizedModel {
     this.outputs = Object.freeze([...io.outputs]);
     /** Empty when wasmq's runtime runs the quantized model; else why it cannot (run() throws it). */
     this.loadError = loadError;
-    /** What the float passes changed: { constants, upgraded, bnFolded, gemmSplit, divToMul }. */
+    /** What the float passes changed: { constants, upgraded, bnFolded, gemmSplit, divToMul, affineFolded }. */
     this.passes = Object.freeze({ ...passes });
     registry?.register(this, handle, this);
   }

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "quantize/fold_affine.h"
 
 namespace wasmq::quantize {
 
@@ -378,6 +379,7 @@ PassStats prepare_float_graph(ModelDef& m, int target_opset) {
   fold_batchnorm(m, s);
   split_gemm(m, s);
   div_to_mul(m, s);
+  fold_affine_into_conv(m, s);
   topo_sort(m);
   return s;
 }

@@ -28,6 +28,7 @@ struct PassStats {
   int bn_folded = 0;     // BatchNormalization folded into a Conv
   int gemm_split = 0;    // Gemm -> MatMul (+ Add)
   int div_to_mul = 0;    // Div by a constant -> Mul by its reciprocal
+  int affine_folded = 0; // Mul/Add by a per-channel constant folded into a Conv (fold_affine.h)
 };
 
 // Runs every pass in order; target_opset >= 13 (per-axis Q/DQ needs 13).

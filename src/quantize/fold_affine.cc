@@ -1,0 +1,179 @@
+// Float pass: per-channel affine ops next to a Conv folded into its weights and bias, so they cost
+// no int8 requantization (PP-LCNet's learnable affine blocks, exporters' unfused scales).
+#include "quantize/fold_affine.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wasmq::quantize {
+namespace {
+
+using onnx::ElemType;
+using onnx::ModelDef;
+using onnx::NodeDef;
+using onnx::TensorData;
+
+bool default_domain(const NodeDef& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
+
+// Per-channel values of a constant operand broadcast against an NCHW tensor with `channels`
+// channels: a scalar (any rank, one element) or [C,1,1] / [1,C,1,1]. Empty when it is neither.
+std::vector<float> channel_values(const TensorData& t, int64_t channels) {
+  if (t.dtype != ElemType::kFloat) return {};
+  int64_t n = 1;
+  for (int64_t d : t.dims) n *= d;
+  std::vector<float> v = as_floats(t);
+  if (n == 1 && t.dims.size() <= 4) return std::vector<float>(static_cast<size_t>(channels), v[0]);
+  const bool c11 = t.dims.size() == 3 && t.dims[0] == channels && t.dims[1] == 1 && t.dims[2] == 1;
+  const bool one_c11 = t.dims.size() == 4 && t.dims[0] == 1 && t.dims[1] == channels && t.dims[2] == 1 && t.dims[3] == 1;
+  return c11 || one_c11 ? v : std::vector<float>{};
+}
+
+// A Conv with constant float weights [M, C/group, k...] and an optional constant bias.
+struct ConvParams {
+  std::vector<float> w, b;
+  std::vector<int64_t> wdims;
+  int64_t out_channels = 0, in_per_group = 0, group = 1, window = 1;
+};
+
+bool conv_params(const ModelDef& m, const GraphIndex& g, const NodeDef& conv, ConvParams& p) {
+  if (conv.op_type != "Conv" || !default_domain(conv) || conv.inputs.size() < 2 || conv.outputs.size() != 1) return false;
+  if (!g.is_const(conv.inputs[1])) return false;
+  const bool has_b = conv.inputs.size() > 2 && !conv.inputs[2].empty();
+  if (has_b && !g.is_const(conv.inputs[2])) return false;
+  const TensorData& wt = m.graph.initializers[g.init.at(conv.inputs[1])];
+  if (wt.dtype != ElemType::kFloat || wt.dims.size() < 3) return false;
+  p.wdims = wt.dims;
+  p.out_channels = wt.dims[0];
+  p.in_per_group = wt.dims[1];
+  p.group = attr_int(conv, "group", 1);
+  if (p.group < 1 || p.out_channels % p.group != 0) return false;
+  p.window = 1;
+  for (size_t i = 2; i < wt.dims.size(); ++i) p.window *= wt.dims[i];
+  p.w = as_floats(wt);
+  p.b = has_b ? as_floats(m.graph.initializers[g.init.at(conv.inputs[2])])
+              : std::vector<float>(static_cast<size_t>(p.out_channels), 0.0f);
+  return p.b.size() == static_cast<size_t>(p.out_channels);
+}
+
+// New initializers for the folded weights and bias (the old ones may be shared).
+void store(ModelDef& m, NodeDef& conv, const ConvParams& p, const std::string& tag, int serial) {
+  const std::string base = conv.outputs[0] + "__" + tag + std::to_string(serial);
+  const std::string wn = base + "_w", bn = base + "_b";
+  m.graph.initializers.push_back(float_tensor(wn, p.wdims, p.w));
+  m.graph.initializers.push_back(float_tensor(bn, {p.out_channels}, p.b));
+  conv.inputs.resize(3);
+  conv.inputs[1] = wn;
+  conv.inputs[2] = bn;
+}
+
+// The constant operand and the other input of a two-input Mul/Add, or false.
+bool split_const(const GraphIndex& g, const NodeDef& n, std::string& konst, std::string& other) {
+  if (n.inputs.size() != 2 || n.outputs.size() != 1 || !default_domain(n)) return false;
+  if (g.is_const(n.inputs[1]) && !g.is_const(n.inputs[0])) {
+    konst = n.inputs[1];
+    other = n.inputs[0];
+    return true;
+  }
+  if (g.is_const(n.inputs[0]) && !g.is_const(n.inputs[1])) {
+    konst = n.inputs[0];
+    other = n.inputs[1];
+    return true;
+  }
+  return false;
+}
+
+bool zero_padding(const NodeDef& conv) {
+  const onnx::Attribute* ap = find_attr(conv, "auto_pad");
+  if (ap && !ap->s.empty() && ap->s != "NOTSET" && ap->s != "VALID") return false;
+  if (const onnx::Attribute* pads = find_attr(conv, "pads"))
+    for (int64_t v : pads->ints) if (v != 0) return false;
+  return true;
+}
+
+// Conv -> Mul(c) or Conv -> Add(c), the Conv's output used only there: scale (Mul) or shift (Add)
+// output channel k. Exact.
+bool fold_into_producer(ModelDef& m, PassStats& s) {
+  GraphIndex g(m);
+  for (size_t k = 0; k < m.graph.nodes.size(); ++k) {
+    const NodeDef& n = m.graph.nodes[k];
+    if (n.op_type != "Mul" && n.op_type != "Add") continue;
+    std::string konst, x;
+    if (!split_const(g, n, konst, x)) continue;
+    auto p = g.producer.find(x);
+    if (p == g.producer.end() || g.use_count(x) != 1 || g.is_output.count(x)) continue;
+    NodeDef& conv = m.graph.nodes[p->second];
+    ConvParams cp;
+    if (!conv_params(m, g, conv, cp)) continue;
+    const std::vector<float> c = channel_values(m.graph.initializers[g.init.at(konst)], cp.out_channels);
+    if (c.empty()) continue;
+    const size_t per = cp.w.size() / static_cast<size_t>(cp.out_channels);
+    for (size_t o = 0; o < static_cast<size_t>(cp.out_channels); ++o) {
+      if (n.op_type == "Mul") {
+        for (size_t i = 0; i < per; ++i) cp.w[o * per + i] *= c[o];
+        cp.b[o] *= c[o];
+      } else {
+        cp.b[o] += c[o];
+      }
+    }
+    store(m, conv, cp, n.op_type == "Mul" ? "fold_mul" : "fold_add", s.affine_folded);
+    conv.outputs[0] = n.outputs[0];
+    m.graph.nodes.erase(m.graph.nodes.begin() + static_cast<long>(k));
+    ++s.affine_folded;
+    return true;
+  }
+  return false;
+}
+
+// Mul(c) -> Conv: scales the Conv's input channels (zero padding stays zero, so any Conv).
+// Add(c) -> Conv without padding: adds sum over the window of W * c to the bias. Exact.
+bool fold_into_consumer(ModelDef& m, PassStats& s) {
+  GraphIndex g(m);
+  for (size_t k = 0; k < m.graph.nodes.size(); ++k) {
+    NodeDef& conv = m.graph.nodes[k];
+    if (conv.op_type != "Conv" || conv.inputs.empty()) continue;
+    auto p = g.producer.find(conv.inputs[0]);
+    if (p == g.producer.end() || g.use_count(conv.inputs[0]) != 1 || g.is_output.count(conv.inputs[0])) continue;
+    const NodeDef& n = m.graph.nodes[p->second];
+    if (n.op_type != "Mul" && n.op_type != "Add") continue;
+    if (n.op_type == "Add" && !zero_padding(conv)) continue;
+    std::string konst, x;
+    if (!split_const(g, n, konst, x)) continue;
+    ConvParams cp;
+    if (!conv_params(m, g, conv, cp)) continue;
+    const int64_t in_channels = cp.in_per_group * cp.group;
+    const std::vector<float> c = channel_values(m.graph.initializers[g.init.at(konst)], in_channels);
+    if (c.empty()) continue;
+    const int64_t out_per_group = cp.out_channels / cp.group;
+    for (int64_t o = 0; o < cp.out_channels; ++o) {
+      const int64_t c0 = (o / out_per_group) * cp.in_per_group;
+      double shift = 0.0;
+      for (int64_t ci = 0; ci < cp.in_per_group; ++ci) {
+        float* w = &cp.w[static_cast<size_t>((o * cp.in_per_group + ci) * cp.window)];
+        const float v = c[static_cast<size_t>(c0 + ci)];
+        for (int64_t i = 0; i < cp.window; ++i) {
+          if (n.op_type == "Mul") w[i] *= v;
+          else shift += static_cast<double>(w[i]) * v;
+        }
+      }
+      cp.b[static_cast<size_t>(o)] = static_cast<float>(cp.b[static_cast<size_t>(o)] + shift);
+    }
+    store(m, conv, cp, n.op_type == "Mul" ? "fold_in_mul" : "fold_in_add", s.affine_folded);
+    conv.inputs[0] = x;
+    m.graph.nodes.erase(m.graph.nodes.begin() + static_cast<long>(p->second));
+    ++s.affine_folded;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void fold_affine_into_conv(ModelDef& m, PassStats& s) {
+  while (fold_into_producer(m, s)) {
+  }
+  while (fold_into_consumer(m, s)) {
+  }
+}
+
+}  // namespace wasmq::quantize
