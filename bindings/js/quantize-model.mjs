@@ -24,8 +24,16 @@ function typeName(v) {
   return v.constructor ? v.constructor.name : 'object';
 }
 
+// Calibration and the report pass keep every observed tensor of one feed alive at once (they are
+// outputs of the rewritten model), so memory grows with the batch of a feed: say so when it runs out.
+const OOM_HINT = '; quantizeModel keeps every quantized tensor of one calibration feed in memory: ' +
+  'pass feeds with a smaller batch (e.g. batch 1)';
+
 function unwrap(result, what) {
-  if (result && typeof result === 'object' && typeof result.error === 'string') fail(`${what}: ${result.error}`);
+  if (result && typeof result === 'object' && typeof result.error === 'string') {
+    const hint = what.startsWith('quantizeModel') && /out of memory/.test(result.error) ? OOM_HINT : '';
+    fail(`${what}: ${result.error}${hint}`);
+  }
   return result;
 }
 

@@ -389,3 +389,19 @@ test('ppocr-rec on real text lines: float reads them; static int8 character erro
     m.dispose();
   }
 });
+
+// Calibration keeps every observed tensor of a feed alive: a too-large batch is a clear Error with
+// the remedy, and the module keeps working.
+test('a calibration batch too large for wasm memory is an Error that says what to do', { skip: has('ppocr-rec') ? false : 'ppocr-rec is not installed' }, async () => {
+  const { wq, loadModel } = await wasmq();
+  const m = await loadModel(modelBytes('ppocr-rec'));
+  try {
+    await assert.rejects(wq.quantizeModel(m, { mode: 'static', calibrationData: calibrationFeeds('ppocr-rec', { count: 1, batch: 12 }) }),
+      /out of memory.*pass feeds with a smaller batch/);
+    const qm = await wq.quantizeModel(m, { mode: 'static', calibrationData: calibrationFeeds('ppocr-rec', { count: 1 }) });
+    assert.ok(qm.report().length > 100);
+    qm.dispose();
+  } finally {
+    m.dispose();
+  }
+});
