@@ -1,0 +1,110 @@
+// Where does a static int8 model lose accuracy? Quantizes a text-line model (ppocr-cls) with wasmq,
+// then edits its QDQ export: each activation Q->DQ pair becomes a Clip to the same int8 range (no
+// rounding), for all tensors or all but one class, and measures the output against float.
+//   node scripts/qdq-diagnose.mjs [--calib 16] [--test 300] [--classes]
+import protobuf from 'protobufjs';
+import { init } from '../dist/node.mjs';
+import { calibrationFeeds, modelBytes, textLineFeeds } from '../tests/fixtures/models.mjs';
+import { CALIBRATION_LINES } from '../tests/fixtures/text-lines.mjs';
+
+// The part of onnx.proto this script edits (field numbers from onnx/onnx.proto).
+const ONNX_PROTO = `syntax = "proto2"; package onnx;
+message AttributeProto { optional string name = 1; optional string ref_attr_name = 21; optional string doc_string = 13;
+  optional int32 type = 20; optional float f = 2; optional int64 i = 3; optional bytes s = 4; optional TensorProto t = 5;
+  optional GraphProto g = 6; repeated float floats = 7; repeated int64 ints = 8; repeated bytes strings = 9;
+  repeated TensorProto tensors = 10; repeated GraphProto graphs = 11; }
+message ValueInfoProto { optional string name = 1; optional TypeProto type = 2; optional string doc_string = 3; }
+message NodeProto { repeated string input = 1; repeated string output = 2; optional string name = 3;
+  optional string op_type = 4; optional string domain = 7; repeated AttributeProto attribute = 5; optional string doc_string = 6; }
+message OperatorSetIdProto { optional string domain = 1; optional int64 version = 2; }
+message StringStringEntryProto { optional string key = 1; optional string value = 2; }
+message ModelProto { optional int64 ir_version = 1; repeated OperatorSetIdProto opset_import = 8;
+  optional string producer_name = 2; optional string producer_version = 3; optional string domain = 4;
+  optional int64 model_version = 5; optional string doc_string = 6; optional GraphProto graph = 7;
+  repeated StringStringEntryProto metadata_props = 14; }
+message GraphProto { repeated NodeProto node = 1; optional string name = 2; repeated TensorProto initializer = 5;
+  optional string doc_string = 10; repeated ValueInfoProto input = 11; repeated ValueInfoProto output = 12;
+  repeated ValueInfoProto value_info = 13; }
+message TensorProto { repeated int64 dims = 1; optional int32 data_type = 2; repeated float float_data = 4 [packed = true];
+  repeated int32 int32_data = 5 [packed = true]; repeated bytes string_data = 6; repeated int64 int64_data = 7 [packed = true];
+  optional string name = 8; optional string doc_string = 12; optional bytes raw_data = 9;
+  repeated double double_data = 10 [packed = true]; repeated uint64 uint64_data = 11 [packed = true]; }
+message TensorShapeProto { message Dimension { optional int64 dim_value = 1; optional string dim_param = 2; optional string denotation = 3; }
+  repeated Dimension dim = 1; }
+message TypeProto { message Tensor { optional int32 elem_type = 1; optional TensorShapeProto shape = 2; }
+  optional Tensor tensor_type = 1; optional string denotation = 6; }`;
+const ModelProto = protobuf.parse(ONNX_PROTO).root.lookupType('onnx.ModelProto');
+
+const args = process.argv.slice(2);
+const opt = (k, d) => { const i = args.indexOf(`--${k}`); return i < 0 ? d : Number(args[i + 1]); };
+const id = 'ppocr-cls';
+const wq = await init();
+const model = await wq.loadModel(modelBytes(id));
+const qm = await wq.quantizeModel(model, { mode: 'static', calibrationData: calibrationFeeds(id, { count: opt('calib', 16) }) });
+const qdq = qm.toOnnx();
+const tests = Array.from({ length: opt('test', 300) }, (_, i) => textLineFeeds(id, { start: CALIBRATION_LINES + i }).feeds);
+const refs = [];
+for (const f of tests) refs.push(Object.values(await model.run(f))[0].data);
+
+const scalar = (t, Type) => (t.rawData?.length ? new Type(t.rawData.slice().buffer)[0] : (Type === Float32Array ? t.floatData[0] : t.int32Data[0]));
+
+/** The QDQ export with Q->DQ of every activation tensor for which `unround(name)` holds replaced by a clip to its int8 range. */
+function unrounded(bytes, unround, { clip = true } = {}) {
+  const mp = ModelProto.decode(bytes);
+  const g = mp.graph;
+  const inits = new Map(g.initializer.map((t) => [t.name, t]));
+  const producer = new Map();
+  g.node.forEach((n) => n.output.forEach((o) => producer.set(o, n)));
+  const rename = new Map(), drop = new Set(), clips = [];
+  for (const dq of g.node) {
+    const q = dq.opType === 'DequantizeLinear' ? producer.get(dq.input[0]) : null;
+    if (!q || q.opType !== 'QuantizeLinear' || inits.has(q.input[0]) || !unround(q.input[0])) continue;
+    const sc = scalar(inits.get(q.input[1]), Float32Array), zp = scalar(inits.get(q.input[2]), Int8Array);
+    const name = `${q.input[0]}__clip${clips.length}`;
+    // Saturation is semantics too (a fused Relu is zero point -128, a fused Relu6 ends at 6).
+    let lo = (-128 - zp) * sc, hi = (127 - zp) * sc;
+    if (!clip) { lo = zp === -128 ? 0 : -3e38; hi = Math.abs(hi - 6) < 0.01 ? 6 : 3e38; }
+    g.initializer.push({ name: `${name}_lo`, dataType: 1, floatData: [lo] }, { name: `${name}_hi`, dataType: 1, floatData: [hi] });
+    clips.push({ input: [q.input[0], `${name}_lo`, `${name}_hi`], output: [name], opType: 'Clip', name });
+    rename.set(dq.output[0], name);
+    drop.add(dq).add(q);
+  }
+  g.node = g.node.filter((n) => !drop.has(n));
+  for (const n of g.node) n.input = n.input.map((x) => rename.get(x) ?? x);
+  for (const c of clips) {   // right after the producer of the clipped tensor: the order stays topological
+    const at = g.node.findIndex((n) => n.output.includes(c.input[0]));
+    g.node.splice(at + 1, 0, c);
+  }
+  for (const o of g.output) if (rename.has(o.name)) g.node.push({ input: [rename.get(o.name)], output: [o.name], opType: 'Identity', name: `${o.name}__id` });
+  return ModelProto.encode(mp).finish();
+}
+
+async function sqnr(bytes) {
+  const m = await wq.loadModel(bytes);
+  let s = 0, e = 0;
+  for (let i = 0; i < tests.length; i++) {
+    const y = Object.values(await m.run(tests[i]))[0].data;
+    for (let j = 0; j < y.length; j++) { s += refs[i][j] ** 2; e += (refs[i][j] - y[j]) ** 2; }
+  }
+  m.dispose();
+  return +(10 * Math.log10(s / e)).toFixed(2);
+}
+
+const names = ModelProto.decode(qdq).graph.node.filter((n) => n.opType === 'QuantizeLinear').map((n) => n.input[0]);
+const inits = new Set(ModelProto.decode(qdq).graph.initializer.map((t) => t.name));
+const acts = names.filter((t) => !inits.has(t));
+const rows = [
+  { case: 'int8 QDQ export as is', sqnrDb: await sqnr(qdq) },
+  { case: `no activation rounding (${acts.length} tensors clipped to their int8 range)`, sqnrDb: await sqnr(unrounded(qdq, () => true)) },
+  { case: 'no activation rounding, no clipping (weights only)', sqnrDb: await sqnr(unrounded(qdq, () => true, { clip: false })) },
+];
+if (args.includes('--classes')) {
+  const classes = { 'conv outputs': /^(batch_norm|conv2d)_/, 'relu outputs': /^relu_/, 'global average pools': /GlobalAveragePool/,
+    'mul outputs': /^p2o\.Mul\./, 'hard-swish outputs': /^hardswish_/, 'add/clip outputs': /^p2o\.(Clip|Add)\./,
+    'input x': /^x$/, 'hard-sigmoid outputs': /^hardsigmoid_/ };
+  for (const [label, re] of Object.entries(classes)) {
+    const n = acts.filter((t) => re.test(t)).length;
+    rows.push({ case: `only ${label} rounded (${n})`, sqnrDb: await sqnr(unrounded(qdq, (t) => !re.test(t))) });
+  }
+}
+console.table(rows);
