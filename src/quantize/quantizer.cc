@@ -171,6 +171,13 @@ void ModelQuantizer::plan_nodes() {
       else if (op == "MaxPool") q = is_float_act(n.inputs[0]) && n.outputs.size() == 1 && from_quantized(n, 1);
     } else {
       q = op == "MatMul" && n.inputs.size() == 2 && is_float_act(n.inputs[0]) && const_rank(n.inputs[1]) == 2;
+      // Dynamic Conv: ConvInteger (1-D or 2-D) with constant weights and an optional constant bias.
+      if (op == "Conv" && opt_.mode == Mode::kDynamic) {
+        const int wr = n.inputs.size() >= 2 ? const_rank(n.inputs[1]) : -1;
+        q = is_float_act(n.inputs[0]) && (wr == 3 || wr == 4) &&
+            (n.inputs.size() < 3 || n.inputs[2].empty() || const_rank(n.inputs[2]) == 1) &&
+            rt::is_supported_op("", "ConvInteger");
+      }
       if (q && opt_.mode == Mode::kWeightOnly) {
         const TensorData& w = float_.graph.initializers[g.init.at(n.inputs[1])];
         q = w.dims[0] >= 16;  // MatMulNBits needs K >= 16
@@ -218,7 +225,8 @@ void ModelQuantizer::plan_nodes() {
               std::string("quantizeModel: nothing to quantize in this model for mode '") +
                   (opt_.mode == Mode::kStatic ? "static" : opt_.mode == Mode::kDynamic ? "dynamic" : "weight-only") +
                   "' (static: Conv, MatMul/Gemm with constant weights, Add, Mul, Sigmoid, GlobalAveragePool, "
-                  "MaxPool on float tensors; dynamic and weight-only: MatMul/Gemm with constant 2-D weights), "
+                  "MaxPool on float tensors; dynamic: MatMul/Gemm with constant 2-D weights and Conv with constant "
+                  "weights; weight-only: MatMul/Gemm with constant 2-D weights), "
                   "or every candidate is excluded");
 }
 
@@ -507,7 +515,7 @@ void ModelQuantizer::build_static() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dynamic: DynamicQuantizeLinear + MatMulInteger + scale multiply; weight-only: MatMulNBits.
+// Dynamic: DynamicQuantizeLinear + MatMulInteger / ConvInteger + scale multiply (+ Conv bias); weight-only: MatMulNBits.
 
 void ModelQuantizer::build_dynamic() {
   GraphIndex g(float_);
@@ -524,25 +532,48 @@ void ModelQuantizer::build_dynamic() {
     }
     ReportRow& r = rows_[row++];
     const std::string x = n.inputs[0], y = n.outputs[0], id = node_id(n);
+    const bool conv = n.op_type == "Conv";
     const TensorData& wt = float_.graph.initializers[g.init.at(n.inputs[1])];
-    const size_t ncol = static_cast<size_t>(wt.dims[1]);
-    QuantWeights qw = quantize_weights(as_floats(wt), ncol, [ncol](size_t i) { return i % ncol; });
+    const std::vector<float> w = as_floats(wt);
+    // Symmetric int8 weights per output channel (Conv: axis 0) or per column (MatMul).
+    const size_t channels = static_cast<size_t>(conv ? wt.dims[0] : wt.dims[1]);
+    const size_t per = w.size() / channels;
+    QuantWeights qw = conv ? quantize_weights(w, channels, [per](size_t i) { return i / per; })
+                           : quantize_weights(w, channels, [channels](size_t i) { return i % channels; });
     r.weight_sqnr_db = qw.sqnr;
-    r.qop = "MatMulInteger";
-    const std::vector<int64_t> cd = {static_cast<int64_t>(ncol)};
+    r.qop = conv ? "ConvInteger" : "MatMulInteger";
+    // The scales broadcast against the integer result: [N] for MatMul, [1, C, 1(, 1)] for Conv.
+    std::vector<int64_t> sd = {static_cast<int64_t>(channels)};
+    if (conv) {
+      sd = {1, static_cast<int64_t>(channels)};
+      sd.resize(wt.dims.size(), 1);
+    }
     m.graph.initializers.push_back(typed_tensor(id + "__w_q", ElemType::kInt8, wt.dims, qw.q));
-    m.graph.initializers.push_back(float_tensor(id + "__w_scale", cd, qw.scale));
-    m.graph.initializers.push_back(typed_tensor(id + "__w_zp", ElemType::kInt8, cd, std::vector<int8_t>(ncol, 0)));
+    m.graph.initializers.push_back(float_tensor(id + "__w_scale", sd, qw.scale));
+    // Symmetric codes: every zero point is 0. ConvInteger gets a scalar one (onnxruntime's
+    // ConvInteger refuses a per-channel w_zero_point: "Non per-tensor quantization is not supported").
+    const size_t nzp = conv ? 1 : channels;
+    m.graph.initializers.push_back(typed_tensor(id + "__w_zp", ElemType::kInt8, conv ? std::vector<int64_t>{} : std::vector<int64_t>{static_cast<int64_t>(nzp)},
+                                                std::vector<int8_t>(nzp, 0)));
     if (!dq_done.count(x)) {
       m.graph.nodes.push_back(make_node("DynamicQuantizeLinear", {x}, {x + "__dyn_q", x + "__dyn_scale", x + "__dyn_zp"}, x + "__dyn"));
       dq_done.insert(x);
     }
-    m.graph.nodes.push_back(make_node("MatMulInteger", {x + "__dyn_q", id + "__w_q", x + "__dyn_zp", id + "__w_zp"}, {y + "__i32"}, n.name));
+    NodeDef qnode = make_node(r.qop, {x + "__dyn_q", id + "__w_q", x + "__dyn_zp", id + "__w_zp"}, {y + "__i32"}, n.name);
+    if (conv) qnode.attributes = n.attributes;
+    m.graph.nodes.push_back(qnode);
     NodeDef cast = make_node("Cast", {y + "__i32"}, {y + "__i32f"}, y + "__cast");
     cast.attributes.push_back(make_int_attr("to", static_cast<int64_t>(ElemType::kFloat)));
     m.graph.nodes.push_back(cast);
     m.graph.nodes.push_back(make_node("Mul", {x + "__dyn_scale", id + "__w_scale"}, {y + "__oscale"}, y + "__oscale"));
-    m.graph.nodes.push_back(make_node("Mul", {y + "__i32f", y + "__oscale"}, {y}, y + "__rescale"));
+    // Conv bias: added in float after the rescale (exact, whatever the run-time input scale).
+    const bool bias = conv && n.inputs.size() > 2 && !n.inputs[2].empty();
+    m.graph.nodes.push_back(make_node("Mul", {y + "__i32f", y + "__oscale"}, {bias ? y + "__nobias" : y}, y + "__rescale"));
+    if (bias) {
+      const std::vector<float> b = as_floats(float_.graph.initializers[g.init.at(n.inputs[2])]);
+      m.graph.initializers.push_back(float_tensor(id + "__bias", sd, b));
+      m.graph.nodes.push_back(make_node("Add", {y + "__nobias", id + "__bias"}, {y}, y + "__bias"));
+    }
   }
   ModelDef e = m;
   finish_models(std::move(m), std::move(e));

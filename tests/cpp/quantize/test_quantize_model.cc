@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <tuple>
 
 #include "../runtime/onnx_builder.h"
 #include "../test_util.h"
@@ -140,17 +141,45 @@ TEST_CASE("static quantization fuses Relu and emits QOperator and QDQ graphs", "
   }
 }
 
-TEST_CASE("dynamic and weight-only modes rewrite MatMul", "[quantize]") {
-  const std::string bytes = conv_bn_model(test_seed(4));
+// Output SQNR (dB) of model b against model a over `count` seeded inputs of shape dims.
+static double output_sqnr(Model& a, Model& b, const wasmq::rt::Shape& dims, uint64_t seed, int count) {
+  size_t n = 1;
+  for (int64_t d : dims) n *= static_cast<size_t>(d);
+  double ref = 0, err = 0;
+  for (int i = 0; i < count; ++i) {
+    const std::vector<float> x = normal(n, seed + static_cast<uint64_t>(i));
+    const auto ya = run1(a, x, dims), yb = run1(b, x, dims);
+    REQUIRE(ya.size() == yb.size());
+    for (size_t j = 0; j < ya.size(); ++j) {
+      ref += static_cast<double>(ya[j]) * ya[j];
+      err += (static_cast<double>(ya[j]) - yb[j]) * (static_cast<double>(ya[j]) - yb[j]);
+    }
+  }
+  return qz::sqnr_db(ref, err);
+}
+
+TEST_CASE("dynamic and weight-only modes rewrite MatMul; dynamic rewrites Conv to ConvInteger", "[quantize]") {
+  const uint64_t seed = test_seed(4);
+  INFO("seed " << seed);
+  const std::string bytes = conv_bn_model(seed);
   qz::Options dyn;
   dyn.mode = qz::Mode::kDynamic;
   qz::ModelQuantizer d(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), dyn);
   d.convert();
-  REQUIRE(d.report().size() == 1);
+  REQUIRE(d.report().size() == 2);  // conv (BN folded), fc matmul
+  CHECK(d.report()[0].qop == "ConvInteger");
+  CHECK(d.report()[0].weight_sqnr_db > 35.0);
+  CHECK(d.report()[1].qop == "MatMulInteger");
   const auto dops = op_types(d.qoperator_bytes());
   CHECK(has(dops, "DynamicQuantizeLinear"));
   CHECK(has(dops, "MatMulInteger"));
-  CHECK(has(dops, "Conv"));  // dynamic leaves Conv in float
+  CHECK(has(dops, "ConvInteger"));
+  CHECK(!has(dops, "Conv"));
+  REQUIRE(d.quantized_model() != nullptr);
+  auto f = Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  const double s = output_sqnr(*f, *d.quantized_model(), {2, 3, 8, 8}, seed + 40, 8);
+  INFO("dynamic conv net output SQNR " << s << " dB");
+  CHECK(s > 30.0);
   qz::Options wo;
   wo.mode = qz::Mode::kWeightOnly;
   qz::ModelQuantizer w(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), wo);
@@ -159,6 +188,39 @@ TEST_CASE("dynamic and weight-only modes rewrite MatMul", "[quantize]") {
   CHECK(w.report()[0].weight_sqnr_db > 15.0);
   CHECK(w.report()[0].weight_sqnr_db < 30.0);  // 4 bits
   CHECK(has(op_types(w.qoperator_bytes()), "MatMulNBits"));
+}
+
+TEST_CASE("dynamic ConvInteger handles groups, strides, no bias and 1-D convolutions", "[quantize]") {
+  const uint64_t seed = test_seed(6);
+  INFO("seed " << seed);
+  const std::vector<float> dw = normal(4 * 1 * 9, seed, 0.0f, 0.5f), db = normal(4, seed + 1, 0.0f, 0.3f);
+  const std::vector<float> pw = normal(6 * 4, seed + 2, 0.0f, 0.5f);
+  const std::string two_d = model(
+      {node("Conv", {"x", "dw", "db"}, {"a"}, {attr_int("group", 4), attr_ints("kernel_shape", {3, 3}), attr_ints("pads", {1, 1, 1, 1}),
+                                                attr_ints("strides", {2, 2})}, "dw"),
+       node("Conv", {"a", "pw"}, {"y"}, {attr_ints("kernel_shape", {1, 1})}, "pw")},
+      {value_info("x", kF32, {-1, 4, 9, 9})}, {value_info("y", kF32, {-1, 6, 5, 5})},
+      {tensor_f32("dw", {4, 1, 3, 3}, dw), tensor_f32("db", {4}, db), tensor_f32("pw", {6, 4, 1, 1}, pw)});
+  const std::vector<float> w1 = normal(5 * 3 * 3, seed + 3, 0.0f, 0.4f), b1 = normal(5, seed + 4, 0.0f, 0.2f);
+  const std::string one_d = model(
+      {node("Conv", {"x", "w", "b"}, {"y"}, {attr_ints("kernel_shape", {3}), attr_ints("pads", {1, 1})}, "c1")},
+      {value_info("x", kF32, {-1, 3, 16})}, {value_info("y", kF32, {-1, 5, 16})},
+      {tensor_f32("w", {5, 3, 3}, w1), tensor_f32("b", {5}, b1)});
+  qz::Options dyn;
+  dyn.mode = qz::Mode::kDynamic;
+  for (const auto& [bytes, dims, rows] : {std::make_tuple(two_d, wasmq::rt::Shape{2, 4, 9, 9}, size_t{2}),
+                                          std::make_tuple(one_d, wasmq::rt::Shape{2, 3, 16}, size_t{1})}) {
+    qz::ModelQuantizer d(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), dyn);
+    d.convert();
+    REQUIRE(d.report().size() == rows);
+    for (const auto& r : d.report()) CHECK(r.qop == "ConvInteger");
+    CHECK(!has(op_types(d.qoperator_bytes()), "Conv"));
+    REQUIRE(d.quantized_model() != nullptr);
+    auto f = Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    const double s = output_sqnr(*f, *d.quantized_model(), dims, seed + 50, 6);
+    INFO("rank " << dims.size() << ": output SQNR " << s << " dB");
+    CHECK(s > 30.0);
+  }
 }
 
 TEST_CASE("exclusions and models without quantizable nodes give clear errors", "[quantize]") {
