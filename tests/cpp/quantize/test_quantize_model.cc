@@ -109,17 +109,19 @@ TEST_CASE("static quantization fuses Relu and emits QOperator and QDQ graphs", "
   }
   q.convert();
   const auto& rows = q.report();
-  REQUIRE(rows.size() == 4);  // conv+relu, pool, fc matmul, fc bias add
+  REQUIRE(rows.size() == 3);  // conv+relu, pool, fc (the split Gemm's MatMul + bias Add as one QGemm)
   CHECK(rows[0].op == "Conv+Relu");
   CHECK(rows[0].zero_point == -128);  // the fused Relu's range starts at 0
   CHECK(rows[0].weight_sqnr_db > 35.0);
   CHECK(rows[1].op == "MaxPool");
-  CHECK(rows[2].op == "MatMul");
-  CHECK(rows[3].op == "Add");
+  CHECK(rows[2].op == "MatMul+Add");
+  CHECK(rows[2].qop == "QGemm");
   const auto qops = op_types(q.qoperator_bytes());
   CHECK(has(qops, "QLinearConv"));
-  CHECK(has(qops, "QLinearMatMul"));
-  CHECK(has(qops, "QLinearAdd"));
+  CHECK(has(qops, "QGemm"));
+  CHECK(!has(qops, "QLinearMatMul"));
+  CHECK(!has(qops, "QLinearAdd"));
+  CHECK(!has(qops, "Reshape"));  // 2-D input: QGemm directly
   CHECK(!has(qops, "Relu"));
   CHECK(!has(qops, "Conv"));
   const auto qdq = op_types(q.export_bytes());
@@ -219,6 +221,59 @@ TEST_CASE("dynamic ConvInteger handles groups, strides, no bias and 1-D convolut
     auto f = Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     const double s = output_sqnr(*f, *d.quantized_model(), dims, seed + 50, 6);
     INFO("rank " << dims.size() << ": output SQNR " << s << " dB");
+    CHECK(s > 30.0);
+  }
+}
+
+// MatMul [.., K] x [K, N] + Add(bias [N]) (+ Relu) -> QGemm with an int32 bias; a 1-D or 3-D input
+// goes through Reshape to 2-D and back. The int32 bias must be round(b / (x_scale * w_scale[n])): a bias
+// far larger than the products (here 20x) survives exactly, where an int8 bias tensor would not.
+TEST_CASE("static MatMul + bias Add becomes QGemm with an int32 bias, for 1-D, 2-D and 3-D inputs", "[quantize]") {
+  const uint64_t seed = test_seed(7);
+  INFO("seed " << seed);
+  const int64_t K = 24, N = 10;
+  const std::vector<float> w = normal(static_cast<size_t>(K * N), seed, 0.0f, 0.2f);
+  std::vector<float> b = normal(static_cast<size_t>(N), seed + 1, 0.0f, 0.1f);
+  b[3] = 20.0f;  // one large bias, as after BN-like folding
+  b[7] = -0.001f;  // and one tiny one
+  for (const int rank : {1, 2, 3}) {
+    INFO(rank << "-D input");
+    const std::vector<int64_t> xd = rank == 3 ? std::vector<int64_t>{-1, 5, K} : rank == 2 ? std::vector<int64_t>{-1, K} : std::vector<int64_t>{K};
+    const std::vector<int64_t> yd = rank == 3 ? std::vector<int64_t>{-1, 5, N} : rank == 2 ? std::vector<int64_t>{-1, N} : std::vector<int64_t>{N};
+    const std::string bytes = model({node("MatMul", {"x", "w"}, {"m"}, {}, "mm"), node("Add", {"m", "b"}, {"a"}, {}, "bias"),
+                                     node("Relu", {"a"}, {"y"}, {}, "relu")},
+                                    {value_info("x", kF32, xd)}, {value_info("y", kF32, yd)},
+                                    {tensor_f32("w", {K, N}, w), tensor_f32("b", {N}, b)});
+    const wasmq::rt::Shape dims = rank == 3 ? wasmq::rt::Shape{3, 5, K} : rank == 2 ? wasmq::rt::Shape{4, K} : wasmq::rt::Shape{K};
+    size_t numel = 1;
+    for (int64_t d : dims) numel *= static_cast<size_t>(d);
+    qz::ModelQuantizer q(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), qz::Options{});
+    for (int i = 0; i < 8; ++i) {
+      run1(q.float_model(), normal(numel, seed + 10 + static_cast<uint64_t>(i)), dims);
+      q.observe_last_run();
+    }
+    q.convert();
+    REQUIRE(q.report().size() == 1);
+    CHECK(q.report()[0].op == "MatMul+Add+Relu");
+    CHECK(q.report()[0].qop == "QGemm");
+    const auto qops = op_types(q.qoperator_bytes());
+    CHECK(has(qops, "QGemm"));
+    CHECK(has(qops, "Reshape") == (rank != 2));
+    CHECK(!has(qops, "QLinearAdd"));
+    const auto ex = wasmq::onnx::decode_model(q.export_bytes().data(), q.export_bytes().size());
+    const wasmq::onnx::TensorData* bq = nullptr;
+    for (const auto& t : ex.graph.initializers)
+      if (t.name == "mm__b_q") bq = &t;
+    REQUIRE(bq != nullptr);
+    REQUIRE(bq->dtype == ElemType::kInt32);
+    std::vector<int32_t> codes(static_cast<size_t>(N));
+    std::memcpy(codes.data(), bq->data.data(), codes.size() * 4);
+    CHECK(std::abs(codes[3]) > 10000);  // 20 / (x_scale * w_scale) needs far more than 8 bits
+    CHECK(codes[7] != 0);
+    REQUIRE(q.quantized_model() != nullptr);
+    auto f = Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    const double s = output_sqnr(*f, *q.quantized_model(), dims, seed + 60, 6);
+    INFO("output SQNR " << s << " dB");
     CHECK(s > 30.0);
   }
 }
