@@ -1,6 +1,7 @@
 // Quantizes a fixture model with wasmq and compares float / QOperator / QDQ runs in onnxruntime-node:
 // node scripts/quantize-explore.mjs <model-id> [--mode static] [--calib N] [--test N] [--calibration minmax]
 // (ppocr-cls/rec: real rendered text lines; --mnist: the synthetic MNIST/Fashion digit lines instead)
+//   [--seed S]: first seed of the random test inputs (models without an image preprocess; default 5000)
 import { init } from '../dist/node.mjs';
 import { modelBytes, calibrationFeeds, naturalFeeds, randomFeeds, textLineFeeds, MODELS, TEXT_LINE_MODELS } from '../tests/fixtures/models.mjs';
 import { CALIBRATION_LINES } from '../tests/fixtures/text-lines.mjs';
@@ -14,6 +15,8 @@ const mode = opt('mode', 'static');
 const nCalib = Number(opt('calib', 16));
 const nTest = Number(opt('test', 100));
 const calibration = opt('calibration', 'minmax');
+const seed = Number(opt('seed', 5000));
+if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer (got '${opt('seed')}')`);
 const wq = await init();
 // --rot: half of the calibration images upside down (as half of the test images are).
 function calibData() {
@@ -58,21 +61,23 @@ for (let i = 0; i < nTest; i++) {
   // Text-line models: real rendered lines after the calibration pool (--mnist: the older digit lines).
   if (TEXT_LINE_MODELS.includes(id) && !args.includes('--mnist')) tests.push(textLineFeeds(id, { start: CALIBRATION_LINES + i }).feeds);
   else tests.push(image ? naturalFeeds(id, { index: 1000 + i, source: i % 2 ? 'fashion' : 'mnist', rotate180: i % 4 >= 2 })
-    : randomFeeds(id, { seed: 5000 + i }));
+    : randomFeeds(id, { seed: seed + i }));
 }
 const out = model.outputs[0].name;
 const ref = await runOrtMany('node', bytes, tests);
 const qop = await runOrtMany('node', qm.toOnnx({ form: 'qoperator' }), tests);
 const qdq = await runOrtMany('node', qm.toOnnx(), tests);
 function agg(a, b) {
-  let s = 0, e = 0, top = 0, maxd = 0;
+  let s = 0, e = 0, top = 0, maxd = 0, decision = 0;
   for (let i = 0; i < a.length; i++) {
     const x = a[i][out].data, y = b[i][out].data;
+    if (x.length === 1) decision += (x[0] > 0.5) === (y[0] > 0.5) ? 1 : 0;  // one probability: agreement of p > 0.5
     const c = compareTensors(b[i][out], a[i][out]);
     top += c.argmaxAgreement ?? 0;
     for (let j = 0; j < x.length; j++) { s += x[j] * x[j]; e += (x[j] - y[j]) ** 2; maxd = Math.max(maxd, Math.abs(x[j] - y[j])); }
   }
-  return { sqnrDb: 10 * Math.log10(s / e), top1: top / a.length, maxAbs: maxd };
+  return { sqnrDb: 10 * Math.log10(s / e), top1: top / a.length, maxAbs: maxd,
+    ...(a[0][out].data.length === 1 ? { decision: decision / a.length } : {}) };
 }
 let wasmqRun = null;
 if (!qm.loadError) {

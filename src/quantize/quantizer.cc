@@ -140,6 +140,7 @@ void ModelQuantizer::plan_nodes() {
   role_.assign(nodes.size(), 0);
   out_.assign(nodes.size(), "");
   fused_.assign(nodes.size(), "");
+  bias_.assign(nodes.size(), "");
   auto is_float_act = [&](const std::string& t) { return !t.empty() && !g.is_const(t) && dtype_[t] == ElemType::kFloat; };
   auto const_rank = [&](const std::string& t) -> int {
     if (!g.is_const(t)) return -1;
@@ -171,6 +172,13 @@ void ModelQuantizer::plan_nodes() {
       else if (op == "MaxPool") q = is_float_act(n.inputs[0]) && n.outputs.size() == 1 && from_quantized(n, 1);
     } else {
       q = op == "MatMul" && n.inputs.size() == 2 && is_float_act(n.inputs[0]) && const_rank(n.inputs[1]) == 2;
+      // Dynamic Conv: ConvInteger (1-D or 2-D) with constant weights and an optional constant bias.
+      if (op == "Conv" && opt_.mode == Mode::kDynamic) {
+        const int wr = n.inputs.size() >= 2 ? const_rank(n.inputs[1]) : -1;
+        q = is_float_act(n.inputs[0]) && (wr == 3 || wr == 4) &&
+            (n.inputs.size() < 3 || n.inputs[2].empty() || const_rank(n.inputs[2]) == 1) &&
+            rt::is_supported_op("", "ConvInteger");
+      }
       if (q && opt_.mode == Mode::kWeightOnly) {
         const TensorData& w = float_.graph.initializers[g.init.at(n.inputs[1])];
         q = w.dims[0] >= 16;  // MatMulNBits needs K >= 16
@@ -188,12 +196,29 @@ void ModelQuantizer::plan_nodes() {
     if (!q) continue;
     role_[k] = 1;
     out_[k] = n.outputs[0];
-    // Fuse a Relu / Clip(min 0) that is the only consumer (static: the output range starts at 0).
-    if (opt_.mode == Mode::kStatic && op != "MaxPool" && g.use_count(n.outputs[0]) == 1 && g.users.count(n.outputs[0])) {
+    // Static MatMul followed by the Add of a constant 1-D bias of N values (a split Gemm, or an
+    // exporter's Linear): one com.microsoft QGemm with an int32 bias, instead of QLinearMatMul +
+    // QLinearAdd (which rounds the bias to int8 and requantizes twice).
+    if (opt_.mode == Mode::kStatic && op == "MatMul" && g.use_count(n.outputs[0]) == 1 && g.users.count(n.outputs[0]) &&
+        rt::is_supported_op(kMs, "QGemm")) {
       const int u = g.users.at(n.outputs[0])[0];
+      const NodeDef& a = nodes[u];
+      const int64_t cols = float_.graph.initializers[g.init.at(n.inputs[1])].dims[1];
+      if (is_onnx_domain(a) && a.op_type == "Add" && !opt_.exclude.count(a.name) && a.inputs.size() == 2) {
+        const std::string& b = a.inputs[0] == n.outputs[0] ? a.inputs[1] : a.inputs[0];
+        if (b != n.outputs[0] && const_rank(b) == 1 && float_.graph.initializers[g.init.at(b)].dims[0] == cols) {
+          role_[u] = 2;
+          out_[k] = a.outputs[0];
+          bias_[k] = b;
+        }
+      }
+    }
+    // Fuse a Relu / Clip(min 0) that is the only consumer (static: the output range starts at 0).
+    if (opt_.mode == Mode::kStatic && op != "MaxPool" && g.use_count(out_[k]) == 1 && g.users.count(out_[k])) {
+      const int u = g.users.at(out_[k])[0];
       const NodeDef& c = nodes[u];
       bool fuse = false;
-      if (is_onnx_domain(c) && !opt_.exclude.count(c.name) && c.inputs[0] == n.outputs[0]) {
+      if (is_onnx_domain(c) && !opt_.exclude.count(c.name) && c.inputs[0] == out_[k]) {
         if (c.op_type == "Relu") {
           fuse = true;
         } else if (c.op_type == "Clip" && c.inputs.size() >= 2 && g.is_const(c.inputs[1])) {
@@ -210,7 +235,7 @@ void ModelQuantizer::plan_nodes() {
     quantized_out.insert(out_[k]);
     ReportRow r;
     r.node = node_id(n);
-    r.op = fused_[k].empty() ? op : op + "+" + fused_[k];
+    r.op = op + (bias_[k].empty() ? "" : "+Add") + (fused_[k].empty() ? "" : "+" + fused_[k]);
     r.output = out_[k];
     rows_.push_back(r);
   }
@@ -218,7 +243,8 @@ void ModelQuantizer::plan_nodes() {
               std::string("quantizeModel: nothing to quantize in this model for mode '") +
                   (opt_.mode == Mode::kStatic ? "static" : opt_.mode == Mode::kDynamic ? "dynamic" : "weight-only") +
                   "' (static: Conv, MatMul/Gemm with constant weights, Add, Mul, Sigmoid, GlobalAveragePool, "
-                  "MaxPool on float tensors; dynamic and weight-only: MatMul/Gemm with constant 2-D weights), "
+                  "MaxPool on float tensors; dynamic: MatMul/Gemm with constant 2-D weights and Conv with constant "
+                  "weights; weight-only: MatMul/Gemm with constant 2-D weights), "
                   "or every candidate is excluded");
 }
 
@@ -274,6 +300,10 @@ void ModelQuantizer::observe_last_run() {
     const rt::Tensor& t = float_model_->output(static_cast<size_t>(calib_index_.at(name)));
     WASMQ_CHECK(t.dtype == ElemType::kFloat, "quantizeModel: tensor '" + name + "' is not float32");
     obs->observe(t.as<float>(), t.numel());
+    const int r = static_cast<int>(t.shape.size());
+    auto it = rank_.find(name);
+    if (it == rank_.end()) rank_[name] = r;
+    else if (it->second != r) it->second = -1;
   }
   ++batches_;
 }
@@ -480,8 +510,10 @@ void ModelQuantizer::build_static() {
       const QParams xp = qp.at(x);
       auto [xs, xz] = qparam_names(x);
       std::string bias_q;
-      if (conv && n.inputs.size() > 2 && !n.inputs[2].empty()) {
-        const std::vector<float> b = as_floats(float_.graph.initializers[g.init.at(n.inputs[2])]);
+      // Conv's bias input, or the constant of the Add absorbed into a MatMul (QGemm's C).
+      const std::string bias = conv ? (n.inputs.size() > 2 ? n.inputs[2] : std::string()) : bias_[k];
+      if (!bias.empty()) {
+        const std::vector<float> b = as_floats(float_.graph.initializers[g.init.at(bias)]);
         std::vector<int32_t> bq(channels);
         std::vector<float> bs(channels);
         for (size_t c = 0; c < channels; ++c) {
@@ -496,7 +528,7 @@ void ModelQuantizer::build_static() {
         NodeDef dq = make_node("DequantizeLinear", {bias_q, id + "__b_scale", id + "__b_zp"}, {id + "__b_dq"}, id + "__b_dq");
         dq.attributes.push_back(make_int_attr("axis", 0));
         en.push_back(dq);
-        efloat.inputs[2] = id + "__b_dq";
+        if (conv) efloat.inputs[2] = id + "__b_dq";
       }
       NodeDef wdq = make_node("DequantizeLinear", {wn + "_q", wn + "_scale", wn + "_zp"}, {wn + "_dq"}, wn + "_dq");
       wdq.attributes.push_back(make_int_attr("axis", conv ? 0 : 1));
@@ -504,12 +536,44 @@ void ModelQuantizer::build_static() {
       efloat.inputs[0] = need_qdq(x);
       efloat.inputs[1] = wn + "_dq";
       const std::string xq = need_q(x);
-      NodeDef qnode = make_node(conv ? "QLinearConv" : "QLinearMatMul",
-                                {xq, xs, xz, wn + "_q", wn + "_scale", wn + "_zp", ys, yz}, {yq}, n.name);
-      if (!bias_q.empty()) qnode.inputs.push_back(bias_q);
-      if (conv) qnode.attributes = n.attributes;
-      r.qop = qnode.op_type;
-      qn.push_back(qnode);
+      if (!conv && !bias_q.empty()) {
+        // QDQ: DQ(x) MatMul DQ(W), Add DQ(int32 bias), then the output's Q/DQ below.
+        efloat.outputs = {y + "__mm"};
+        en.push_back(efloat);
+        efloat = make_node("Add", {y + "__mm", id + "__b_dq"}, {y + "__f"}, id + "__bias_add");
+        // QOperator: QGemm takes 2-D A; another rank (1-D, 3-D, ..., or one that varied in
+        // calibration) goes through Reshape to [-1, K] and back to x's leading dimensions + [N].
+        const int64_t K = wt.dims[0], N = wt.dims[1];
+        const int xr = rank_.count(x) ? rank_.at(x) : -1;
+        std::string a = xq, gy = yq;
+        if (xr != 2) {
+          a = id + "__a2d";
+          gy = id + "__y2d";
+          add_init(qm, int64_tensor(id + "__a2d_shape", {2}, {-1, K}));
+          add_init(qm, int64_tensor(id + "__lead_start", {1}, {0}));
+          add_init(qm, int64_tensor(id + "__lead_end", {1}, {-1}));
+          add_init(qm, int64_tensor(id + "__n", {1}, {N}));
+          qn.push_back(make_node("Reshape", {xq, id + "__a2d_shape"}, {a}, a));
+        }
+        NodeDef qnode = make_node("QGemm", {a, xs, xz, wn + "_q", wn + "_scale", wn + "_zp", bias_q, ys, yz}, {gy}, n.name, kMs);
+        r.qop = qnode.op_type;
+        qn.push_back(qnode);
+        if (xr != 2) {
+          qn.push_back(make_node("Shape", {xq}, {id + "__xshape"}, id + "__xshape"));
+          qn.push_back(make_node("Slice", {id + "__xshape", id + "__lead_start", id + "__lead_end"}, {id + "__lead"}, id + "__lead"));
+          NodeDef cat = make_node("Concat", {id + "__lead", id + "__n"}, {id + "__yshape"}, id + "__yshape");
+          cat.attributes.push_back(make_int_attr("axis", 0));
+          qn.push_back(cat);
+          qn.push_back(make_node("Reshape", {gy, id + "__yshape"}, {yq}, id + "__y_nd"));
+        }
+      } else {
+        NodeDef qnode = make_node(conv ? "QLinearConv" : "QLinearMatMul",
+                                  {xq, xs, xz, wn + "_q", wn + "_scale", wn + "_zp", ys, yz}, {yq}, n.name);
+        if (!bias_q.empty()) qnode.inputs.push_back(bias_q);
+        if (conv) qnode.attributes = n.attributes;
+        r.qop = qnode.op_type;
+        qn.push_back(qnode);
+      }
     } else if (op == "Add" || op == "Mul") {
       std::vector<std::string> qin;
       for (int i = 0; i < 2; ++i) {
@@ -562,7 +626,7 @@ void ModelQuantizer::build_static() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dynamic: DynamicQuantizeLinear + MatMulInteger + scale multiply; weight-only: MatMulNBits.
+// Dynamic: DynamicQuantizeLinear + MatMulInteger / ConvInteger + scale multiply (+ Conv bias); weight-only: MatMulNBits.
 
 void ModelQuantizer::build_dynamic() {
   GraphIndex g(float_);
@@ -579,25 +643,48 @@ void ModelQuantizer::build_dynamic() {
     }
     ReportRow& r = rows_[row++];
     const std::string x = n.inputs[0], y = n.outputs[0], id = node_id(n);
+    const bool conv = n.op_type == "Conv";
     const TensorData& wt = float_.graph.initializers[g.init.at(n.inputs[1])];
-    const size_t ncol = static_cast<size_t>(wt.dims[1]);
-    QuantWeights qw = quantize_weights(as_floats(wt), ncol, [ncol](size_t i) { return i % ncol; });
+    const std::vector<float> w = as_floats(wt);
+    // Symmetric int8 weights per output channel (Conv: axis 0) or per column (MatMul).
+    const size_t channels = static_cast<size_t>(conv ? wt.dims[0] : wt.dims[1]);
+    const size_t per = w.size() / channels;
+    QuantWeights qw = conv ? quantize_weights(w, channels, [per](size_t i) { return i / per; })
+                           : quantize_weights(w, channels, [channels](size_t i) { return i % channels; });
     r.weight_sqnr_db = qw.sqnr;
-    r.qop = "MatMulInteger";
-    const std::vector<int64_t> cd = {static_cast<int64_t>(ncol)};
+    r.qop = conv ? "ConvInteger" : "MatMulInteger";
+    // The scales broadcast against the integer result: [N] for MatMul, [1, C, 1(, 1)] for Conv.
+    std::vector<int64_t> sd = {static_cast<int64_t>(channels)};
+    if (conv) {
+      sd = {1, static_cast<int64_t>(channels)};
+      sd.resize(wt.dims.size(), 1);
+    }
     m.graph.initializers.push_back(typed_tensor(id + "__w_q", ElemType::kInt8, wt.dims, qw.q));
-    m.graph.initializers.push_back(float_tensor(id + "__w_scale", cd, qw.scale));
-    m.graph.initializers.push_back(typed_tensor(id + "__w_zp", ElemType::kInt8, cd, std::vector<int8_t>(ncol, 0)));
+    m.graph.initializers.push_back(float_tensor(id + "__w_scale", sd, qw.scale));
+    // Symmetric codes: every zero point is 0. ConvInteger gets a scalar one (onnxruntime's
+    // ConvInteger refuses a per-channel w_zero_point: "Non per-tensor quantization is not supported").
+    const size_t nzp = conv ? 1 : channels;
+    m.graph.initializers.push_back(typed_tensor(id + "__w_zp", ElemType::kInt8, conv ? std::vector<int64_t>{} : std::vector<int64_t>{static_cast<int64_t>(nzp)},
+                                                std::vector<int8_t>(nzp, 0)));
     if (!dq_done.count(x)) {
       m.graph.nodes.push_back(make_node("DynamicQuantizeLinear", {x}, {x + "__dyn_q", x + "__dyn_scale", x + "__dyn_zp"}, x + "__dyn"));
       dq_done.insert(x);
     }
-    m.graph.nodes.push_back(make_node("MatMulInteger", {x + "__dyn_q", id + "__w_q", x + "__dyn_zp", id + "__w_zp"}, {y + "__i32"}, n.name));
+    NodeDef qnode = make_node(r.qop, {x + "__dyn_q", id + "__w_q", x + "__dyn_zp", id + "__w_zp"}, {y + "__i32"}, n.name);
+    if (conv) qnode.attributes = n.attributes;
+    m.graph.nodes.push_back(qnode);
     NodeDef cast = make_node("Cast", {y + "__i32"}, {y + "__i32f"}, y + "__cast");
     cast.attributes.push_back(make_int_attr("to", static_cast<int64_t>(ElemType::kFloat)));
     m.graph.nodes.push_back(cast);
     m.graph.nodes.push_back(make_node("Mul", {x + "__dyn_scale", id + "__w_scale"}, {y + "__oscale"}, y + "__oscale"));
-    m.graph.nodes.push_back(make_node("Mul", {y + "__i32f", y + "__oscale"}, {y}, y + "__rescale"));
+    // Conv bias: added in float after the rescale (exact, whatever the run-time input scale).
+    const bool bias = conv && n.inputs.size() > 2 && !n.inputs[2].empty();
+    m.graph.nodes.push_back(make_node("Mul", {y + "__i32f", y + "__oscale"}, {bias ? y + "__nobias" : y}, y + "__rescale"));
+    if (bias) {
+      const std::vector<float> b = as_floats(float_.graph.initializers[g.init.at(n.inputs[2])]);
+      m.graph.initializers.push_back(float_tensor(id + "__bias", sd, b));
+      m.graph.nodes.push_back(make_node("Add", {y + "__nobias", id + "__bias"}, {y}, y + "__bias"));
+    }
   }
   ModelDef e = m;
   finish_models(std::move(m), std::move(e));

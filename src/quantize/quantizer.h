@@ -101,6 +101,8 @@ class ModelQuantizer {
   std::vector<int> role_;          // 0 float, 1 quantized, 2 absorbed into its producer
   std::vector<std::string> out_;   // quantized: the (fused) output tensor
   std::vector<std::string> fused_; // quantized: the fused activation op ("" none)
+  std::vector<std::string> bias_;  // static MatMul: the constant bias of its absorbed Add ("" none) -> QGemm
+  std::map<std::string, int> rank_;  // observed tensor -> rank in calibration (-1 when it varied)
 
   std::vector<ReportRow> rows_;
   std::vector<uint8_t> qop_bytes_, qdq_bytes_, report_bytes_;

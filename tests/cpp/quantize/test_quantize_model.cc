@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <tuple>
 
 #include "../runtime/onnx_builder.h"
 #include "../test_util.h"
@@ -108,17 +109,19 @@ TEST_CASE("static quantization fuses Relu and emits QOperator and QDQ graphs", "
   }
   q.convert();
   const auto& rows = q.report();
-  REQUIRE(rows.size() == 4);  // conv+relu, pool, fc matmul, fc bias add
+  REQUIRE(rows.size() == 3);  // conv+relu, pool, fc (the split Gemm's MatMul + bias Add as one QGemm)
   CHECK(rows[0].op == "Conv+Relu");
   CHECK(rows[0].zero_point == -128);  // the fused Relu's range starts at 0
   CHECK(rows[0].weight_sqnr_db > 35.0);
   CHECK(rows[1].op == "MaxPool");
-  CHECK(rows[2].op == "MatMul");
-  CHECK(rows[3].op == "Add");
+  CHECK(rows[2].op == "MatMul+Add");
+  CHECK(rows[2].qop == "QGemm");
   const auto qops = op_types(q.qoperator_bytes());
   CHECK(has(qops, "QLinearConv"));
-  CHECK(has(qops, "QLinearMatMul"));
-  CHECK(has(qops, "QLinearAdd"));
+  CHECK(has(qops, "QGemm"));
+  CHECK(!has(qops, "QLinearMatMul"));
+  CHECK(!has(qops, "QLinearAdd"));
+  CHECK(!has(qops, "Reshape"));  // 2-D input: QGemm directly
   CHECK(!has(qops, "Relu"));
   CHECK(!has(qops, "Conv"));
   const auto qdq = op_types(q.export_bytes());
@@ -140,17 +143,45 @@ TEST_CASE("static quantization fuses Relu and emits QOperator and QDQ graphs", "
   }
 }
 
-TEST_CASE("dynamic and weight-only modes rewrite MatMul", "[quantize]") {
-  const std::string bytes = conv_bn_model(test_seed(4));
+// Output SQNR (dB) of model b against model a over `count` seeded inputs of shape dims.
+static double output_sqnr(Model& a, Model& b, const wasmq::rt::Shape& dims, uint64_t seed, int count) {
+  size_t n = 1;
+  for (int64_t d : dims) n *= static_cast<size_t>(d);
+  double ref = 0, err = 0;
+  for (int i = 0; i < count; ++i) {
+    const std::vector<float> x = normal(n, seed + static_cast<uint64_t>(i));
+    const auto ya = run1(a, x, dims), yb = run1(b, x, dims);
+    REQUIRE(ya.size() == yb.size());
+    for (size_t j = 0; j < ya.size(); ++j) {
+      ref += static_cast<double>(ya[j]) * ya[j];
+      err += (static_cast<double>(ya[j]) - yb[j]) * (static_cast<double>(ya[j]) - yb[j]);
+    }
+  }
+  return qz::sqnr_db(ref, err);
+}
+
+TEST_CASE("dynamic and weight-only modes rewrite MatMul; dynamic rewrites Conv to ConvInteger", "[quantize]") {
+  const uint64_t seed = test_seed(4);
+  INFO("seed " << seed);
+  const std::string bytes = conv_bn_model(seed);
   qz::Options dyn;
   dyn.mode = qz::Mode::kDynamic;
   qz::ModelQuantizer d(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), dyn);
   d.convert();
-  REQUIRE(d.report().size() == 1);
+  REQUIRE(d.report().size() == 2);  // conv (BN folded), fc matmul
+  CHECK(d.report()[0].qop == "ConvInteger");
+  CHECK(d.report()[0].weight_sqnr_db > 35.0);
+  CHECK(d.report()[1].qop == "MatMulInteger");
   const auto dops = op_types(d.qoperator_bytes());
   CHECK(has(dops, "DynamicQuantizeLinear"));
   CHECK(has(dops, "MatMulInteger"));
-  CHECK(has(dops, "Conv"));  // dynamic leaves Conv in float
+  CHECK(has(dops, "ConvInteger"));
+  CHECK(!has(dops, "Conv"));
+  REQUIRE(d.quantized_model() != nullptr);
+  auto f = Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  const double s = output_sqnr(*f, *d.quantized_model(), {2, 3, 8, 8}, seed + 40, 8);
+  INFO("dynamic conv net output SQNR " << s << " dB");
+  CHECK(s > 30.0);
   qz::Options wo;
   wo.mode = qz::Mode::kWeightOnly;
   qz::ModelQuantizer w(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), wo);
@@ -159,6 +190,92 @@ TEST_CASE("dynamic and weight-only modes rewrite MatMul", "[quantize]") {
   CHECK(w.report()[0].weight_sqnr_db > 15.0);
   CHECK(w.report()[0].weight_sqnr_db < 30.0);  // 4 bits
   CHECK(has(op_types(w.qoperator_bytes()), "MatMulNBits"));
+}
+
+TEST_CASE("dynamic ConvInteger handles groups, strides, no bias and 1-D convolutions", "[quantize]") {
+  const uint64_t seed = test_seed(6);
+  INFO("seed " << seed);
+  const std::vector<float> dw = normal(4 * 1 * 9, seed, 0.0f, 0.5f), db = normal(4, seed + 1, 0.0f, 0.3f);
+  const std::vector<float> pw = normal(6 * 4, seed + 2, 0.0f, 0.5f);
+  const std::string two_d = model(
+      {node("Conv", {"x", "dw", "db"}, {"a"}, {attr_int("group", 4), attr_ints("kernel_shape", {3, 3}), attr_ints("pads", {1, 1, 1, 1}),
+                                                attr_ints("strides", {2, 2})}, "dw"),
+       node("Conv", {"a", "pw"}, {"y"}, {attr_ints("kernel_shape", {1, 1})}, "pw")},
+      {value_info("x", kF32, {-1, 4, 9, 9})}, {value_info("y", kF32, {-1, 6, 5, 5})},
+      {tensor_f32("dw", {4, 1, 3, 3}, dw), tensor_f32("db", {4}, db), tensor_f32("pw", {6, 4, 1, 1}, pw)});
+  const std::vector<float> w1 = normal(5 * 3 * 3, seed + 3, 0.0f, 0.4f), b1 = normal(5, seed + 4, 0.0f, 0.2f);
+  const std::string one_d = model(
+      {node("Conv", {"x", "w", "b"}, {"y"}, {attr_ints("kernel_shape", {3}), attr_ints("pads", {1, 1})}, "c1")},
+      {value_info("x", kF32, {-1, 3, 16})}, {value_info("y", kF32, {-1, 5, 16})},
+      {tensor_f32("w", {5, 3, 3}, w1), tensor_f32("b", {5}, b1)});
+  qz::Options dyn;
+  dyn.mode = qz::Mode::kDynamic;
+  for (const auto& [bytes, dims, rows] : {std::make_tuple(two_d, wasmq::rt::Shape{2, 4, 9, 9}, size_t{2}),
+                                          std::make_tuple(one_d, wasmq::rt::Shape{2, 3, 16}, size_t{1})}) {
+    qz::ModelQuantizer d(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), dyn);
+    d.convert();
+    REQUIRE(d.report().size() == rows);
+    for (const auto& r : d.report()) CHECK(r.qop == "ConvInteger");
+    CHECK(!has(op_types(d.qoperator_bytes()), "Conv"));
+    REQUIRE(d.quantized_model() != nullptr);
+    auto f = Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    const double s = output_sqnr(*f, *d.quantized_model(), dims, seed + 50, 6);
+    INFO("rank " << dims.size() << ": output SQNR " << s << " dB");
+    CHECK(s > 30.0);
+  }
+}
+
+// MatMul [.., K] x [K, N] + Add(bias [N]) (+ Relu) -> QGemm with an int32 bias; a 1-D or 3-D input
+// goes through Reshape to 2-D and back. The int32 bias must be round(b / (x_scale * w_scale[n])): a bias
+// far larger than the products (here 20x) survives exactly, where an int8 bias tensor would not.
+TEST_CASE("static MatMul + bias Add becomes QGemm with an int32 bias, for 1-D, 2-D and 3-D inputs", "[quantize]") {
+  const uint64_t seed = test_seed(7);
+  INFO("seed " << seed);
+  const int64_t K = 24, N = 10;
+  const std::vector<float> w = normal(static_cast<size_t>(K * N), seed, 0.0f, 0.2f);
+  std::vector<float> b = normal(static_cast<size_t>(N), seed + 1, 0.0f, 0.1f);
+  b[3] = 20.0f;  // one large bias, as after BN-like folding
+  b[7] = -0.001f;  // and one tiny one
+  for (const int rank : {1, 2, 3}) {
+    INFO(rank << "-D input");
+    const std::vector<int64_t> xd = rank == 3 ? std::vector<int64_t>{-1, 5, K} : rank == 2 ? std::vector<int64_t>{-1, K} : std::vector<int64_t>{K};
+    const std::vector<int64_t> yd = rank == 3 ? std::vector<int64_t>{-1, 5, N} : rank == 2 ? std::vector<int64_t>{-1, N} : std::vector<int64_t>{N};
+    const std::string bytes = model({node("MatMul", {"x", "w"}, {"m"}, {}, "mm"), node("Add", {"m", "b"}, {"a"}, {}, "bias"),
+                                     node("Relu", {"a"}, {"y"}, {}, "relu")},
+                                    {value_info("x", kF32, xd)}, {value_info("y", kF32, yd)},
+                                    {tensor_f32("w", {K, N}, w), tensor_f32("b", {N}, b)});
+    const wasmq::rt::Shape dims = rank == 3 ? wasmq::rt::Shape{3, 5, K} : rank == 2 ? wasmq::rt::Shape{4, K} : wasmq::rt::Shape{K};
+    size_t numel = 1;
+    for (int64_t d : dims) numel *= static_cast<size_t>(d);
+    qz::ModelQuantizer q(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), qz::Options{});
+    for (int i = 0; i < 8; ++i) {
+      run1(q.float_model(), normal(numel, seed + 10 + static_cast<uint64_t>(i)), dims);
+      q.observe_last_run();
+    }
+    q.convert();
+    REQUIRE(q.report().size() == 1);
+    CHECK(q.report()[0].op == "MatMul+Add+Relu");
+    CHECK(q.report()[0].qop == "QGemm");
+    const auto qops = op_types(q.qoperator_bytes());
+    CHECK(has(qops, "QGemm"));
+    CHECK(has(qops, "Reshape") == (rank != 2));
+    CHECK(!has(qops, "QLinearAdd"));
+    const auto ex = wasmq::onnx::decode_model(q.export_bytes().data(), q.export_bytes().size());
+    const wasmq::onnx::TensorData* bq = nullptr;
+    for (const auto& t : ex.graph.initializers)
+      if (t.name == "mm__b_q") bq = &t;
+    REQUIRE(bq != nullptr);
+    REQUIRE(bq->dtype == ElemType::kInt32);
+    std::vector<int32_t> codes(static_cast<size_t>(N));
+    std::memcpy(codes.data(), bq->data.data(), codes.size() * 4);
+    CHECK(std::abs(codes[3]) > 10000);  // 20 / (x_scale * w_scale) needs far more than 8 bits
+    CHECK(codes[7] != 0);
+    REQUIRE(q.quantized_model() != nullptr);
+    auto f = Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    const double s = output_sqnr(*f, *q.quantized_model(), dims, seed + 60, 6);
+    INFO("output SQNR " << s << " dB");
+    CHECK(s > 30.0);
+  }
 }
 
 TEST_CASE("exclusions and models without quantizable nodes give clear errors", "[quantize]") {
