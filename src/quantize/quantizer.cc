@@ -381,7 +381,10 @@ void ModelQuantizer::build_static() {
     Range r = obs->range(adt, Scheme::kAffine);
     // Values below -3 all give hard-swish 0: when every consumer is a hard-swish of the tensor,
     // the range starts at -3 (exact, and a finer scale for the values that matter).
-    if (feeds_only_hardswish(g, name)) r.min = std::max(r.min, -3.0f);
+    if (feeds_only_hardswish(g, name)) {
+      r.min = std::max(r.min, -3.0f);
+      hardswish_inputs_.insert(name);
+    }
     qp[name] = qparams_from_range(r.min, r.max, adt, Scheme::kAffine);
   }
   // MaxPool passes its input's parameters through.
@@ -789,10 +792,12 @@ void ModelQuantizer::compare_last_runs() {
                 "quantizeModel: report tensor '" + r.output + "' differs in size between the float and quantized runs");
     const float* a = ref.as<float>();
     const float* b = got.as<float>();
+    // A hard-swish input is compared above -3: below it every value means the same (0 after it).
+    const double lo = hardswish_inputs_.count(r.output) ? -3.0 : -HUGE_VAL;
     for (size_t j = 0; j < ref.numel(); ++j) {
-      const double d = static_cast<double>(a[j]) - b[j];
-      r.ref_energy += static_cast<double>(a[j]) * a[j];
-      r.err_energy += d * d;
+      const double x = std::max<double>(a[j], lo), y = std::max<double>(b[j], lo);
+      r.ref_energy += x * x;
+      r.err_energy += (x - y) * (x - y);
     }
     r.output_sqnr_db = sqnr_db(r.ref_energy, r.err_energy);
   }

@@ -96,6 +96,7 @@ class ModelQuantizer {
   std::map<std::string, onnx::ElemType> dtype_;
   size_t batches_ = 0;
   bool converted_ = false;
+  std::set<std::string> hardswish_inputs_;  // static: tensors calibrated from -3 (feeds_only_hardswish)
 
   // Node decisions, indexed by node position in float_.
   std::vector<int> role_;          // 0 float, 1 quantized, 2 absorbed into its producer
