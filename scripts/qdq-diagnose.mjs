@@ -1,10 +1,11 @@
-// Where does a static int8 model lose accuracy? Quantizes a text-line model (ppocr-cls) with wasmq,
-// then edits its QDQ export: each activation Q->DQ pair becomes a Clip to the same int8 range (no
-// rounding), for all tensors or all but one class, and measures the output against float.
-//   node scripts/qdq-diagnose.mjs [--calib 16] [--test 300] [--classes]
+// Where does a static int8 model lose accuracy? Quantizes a fixture model with wasmq, then edits its
+// QDQ export: each activation Q->DQ pair becomes a Clip to the same int8 range (no rounding), for
+// all tensors or all but one class, and measures the output against float.
+//   node scripts/qdq-diagnose.mjs [--model ppocr-cls|ppocr-det|...] [--calib 16] [--test 300] [--classes]
+// Text-line models test on rendered lines, other image models on digit pages, the rest on random feeds.
 import protobuf from 'protobufjs';
 import { init } from '../dist/node.mjs';
-import { calibrationFeeds, modelBytes, textLineFeeds } from '../tests/fixtures/models.mjs';
+import { MODELS, TEXT_LINE_MODELS, calibrationFeeds, modelBytes, naturalFeeds, randomFeeds, textLineFeeds } from '../tests/fixtures/models.mjs';
 import { CALIBRATION_LINES } from '../tests/fixtures/text-lines.mjs';
 
 // The part of onnx.proto this script edits (field numbers from onnx/onnx.proto).
@@ -37,12 +38,15 @@ const ModelProto = protobuf.parse(ONNX_PROTO).root.lookupType('onnx.ModelProto')
 
 const args = process.argv.slice(2);
 const opt = (k, d) => { const i = args.indexOf(`--${k}`); return i < 0 ? d : Number(args[i + 1]); };
-const id = 'ppocr-cls';
+const id = args.includes('--model') ? args[args.indexOf('--model') + 1] : 'ppocr-cls';
+if (!MODELS[id]) throw new Error(`unknown model '${id}' (${Object.keys(MODELS).join(', ')})`);
 const wq = await init();
 const model = await wq.loadModel(modelBytes(id));
 const qm = await wq.quantizeModel(model, { mode: 'static', calibrationData: calibrationFeeds(id, { count: opt('calib', 16) }) });
 const qdq = qm.toOnnx();
-const tests = Array.from({ length: opt('test', 300) }, (_, i) => textLineFeeds(id, { start: CALIBRATION_LINES + i }).feeds);
+const testFeed = (i) => (TEXT_LINE_MODELS.includes(id) ? textLineFeeds(id, { start: CALIBRATION_LINES + i }).feeds
+  : MODELS[id].preprocess ? naturalFeeds(id, { index: 1000 + i, source: i % 2 ? 'fashion' : 'mnist' }) : randomFeeds(id, { seed: 5000 + i }));
+const tests = Array.from({ length: opt('test', 300) }, (_, i) => testFeed(i));
 const refs = [];
 for (const f of tests) refs.push(Object.values(await model.run(f))[0].data);
 
