@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fashionMnist, image28, mnistDigits, readIdx } from '../fixtures/datasets.mjs';
-import { MODELS, MODEL_IDS, calibrationFeeds, describeModel, modelBytes, modelPath, naturalFeeds, randomFeeds, textLineFeeds }
+import { MODELS, MODEL_IDS, calibrationFeeds, describeModel, modelBytes, modelPath, naturalFeeds, randomFeeds, textLineFeeds,
+  textPageFeeds }
   from '../fixtures/models.mjs';
 import { opVariants, parseOnnx } from '../fixtures/onnx-info.mjs';
 import { CALIBRATION_LINES, textLines } from '../fixtures/text-lines.mjs';
@@ -192,6 +193,13 @@ describe('fixtures: rendered text lines', () => {
     assert.throws(() => calibrationFeeds('ppocr-cls', { count: 26, batch: 4 }), /calibration pool has 100/);
     const rec = calibrationFeeds('ppocr-rec', { count: 2 });
     assert.deepEqual(rec[0].x.dims, [1, 3, 48, 320]);
+    // Detector pages: upright lines only, stacked; calibration pages stay in the calibration pool.
+    const page = textPageFeeds('ppocr-det', { start: CALIBRATION_LINES });
+    assert.deepEqual(page.feeds.x.dims, [1, 3, 320, 320]);
+    assert.ok(page.lines.length >= 4 && page.lines.every((k) => !meta.lines[k].rotated && k >= CALIBRATION_LINES), JSON.stringify(page.lines));
+    const det = calibrationFeeds('ppocr-det', { count: 20 });
+    assert.equal(det.length, 20);
+    assert.throws(() => textPageFeeds('ppocr-cls'), /does not take pages/);
   });
 });
 
