@@ -4,6 +4,7 @@
 #include "runtime/fuse_qdq.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <map>
 
@@ -300,6 +301,8 @@ bool Model::signature_changed() {
 void Model::plan() {
   planned_ = false;
   steps_.clear();
+  prof_ms_.clear();  // a new plan has new steps
+  prof_runs_.clear();
   folded_.clear();
   tensors_.assign(values_.size(), Tensor{});
   for (size_t v = 0; v < values_.size(); ++v) {
@@ -427,6 +430,7 @@ void Model::plan() {
     const Node& n = nodes_[steps[s]];
     Step step;
     step.op = n.op.get();
+    step.node = steps[s];
     for (int v : n.outputs) step.out.push_back(&tensors_[v]);
     for (int v : n.inputs) step.in.push_back(v >= 0 ? &tensors_[v] : nullptr);
     steps_.push_back(std::move(step));
@@ -441,7 +445,42 @@ void Model::run() {
   }
   if (signature_changed()) plan();
   for (size_t i = 0; i < inputs_.size(); ++i) tensors_[input_values_[i]].data = staging_[i].data();
-  for (Step& s : steps_) s.op->run(s.in, s.out);
+  if (!profiling_) {
+    for (Step& s : steps_) s.op->run(s.in, s.out);
+    return;
+  }
+  if (prof_ms_.size() != steps_.size()) {
+    prof_ms_.assign(steps_.size(), 0);
+    prof_runs_.assign(steps_.size(), 0);
+  }
+  using clock = std::chrono::steady_clock;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const auto t0 = clock::now();
+    steps_[i].op->run(steps_[i].in, steps_[i].out);
+    prof_ms_[i] += std::chrono::duration<double, std::milli>(clock::now() - t0).count();
+    ++prof_runs_[i];
+  }
+}
+
+void Model::set_profiling(bool on) {
+  profiling_ = on;
+  prof_ms_.clear();
+  prof_runs_.clear();
+}
+
+std::vector<StepProfile> Model::profile() const {
+  std::vector<StepProfile> r;
+  if (prof_ms_.size() != steps_.size()) return r;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const onnx::NodeDef& d = *nodes_[steps_[i].node].def;
+    StepProfile p;
+    p.node = d.label;
+    p.op_type = d.domain.empty() || d.domain == "ai.onnx" ? d.op_type : d.domain + ":" + d.op_type;
+    p.ms = prof_ms_[i];
+    p.runs = prof_runs_[i];
+    r.push_back(std::move(p));
+  }
+  return r;
 }
 
 const Tensor& Model::output(size_t i) const {

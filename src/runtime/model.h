@@ -33,6 +33,14 @@ struct Value {
   bool is_output = false;
 };
 
+// Accumulated run time of one step (node) while profiling is on (Model::set_profiling).
+struct StepProfile {
+  std::string node;     // the node's label
+  std::string op_type;  // "<domain>:<op>" outside ai.onnx
+  double ms = 0;        // total over the profiled runs
+  size_t runs = 0;
+};
+
 struct Node {
   const onnx::NodeDef* def = nullptr;
   std::unique_ptr<Op> op;
@@ -59,6 +67,12 @@ class Model {
   // Largest activation (bytes) a plan may create; default onnx::kMaxTensorBytes. A tighter cap
   // bounds memory for untrusted models (the fuzzer uses 1 MiB).
   void set_tensor_cap(uint64_t bytes) { tensor_cap_ = bytes; }
+
+  // Opt-in per-step timing (steady clock around each op->run); turning it on clears the totals.
+  // Off by default: the executor then reads no clock.
+  void set_profiling(bool on);
+  // Totals per executed step of the current plan, in execution order (empty before a profiled run).
+  std::vector<StepProfile> profile() const;
 
   // Introspection for tests and docs.
   size_t arena_bytes() const { return arena_bytes_; }
@@ -89,6 +103,7 @@ class Model {
   // The current plan.
   struct Step {
     Op* op;
+    int node = -1;
     std::vector<const Tensor*> in;
     std::vector<Tensor*> out;
   };
@@ -100,6 +115,9 @@ class Model {
   std::vector<int64_t> key_, new_key_;
   bool planned_ = false;
   size_t plan_count_ = 0;
+  bool profiling_ = false;
+  std::vector<double> prof_ms_;  // per step
+  std::vector<size_t> prof_runs_;
 };
 
 }  // namespace wasmq::rt
