@@ -9,6 +9,7 @@
 #include <map>
 
 #include "runtime/fuse.h"
+#include "runtime/layout_nhwc.h"
 
 namespace wasmq::rt {
 
@@ -17,6 +18,7 @@ namespace {
 constexpr int kMinOpset = 1;  // ops reject the pre-7 forms they do not implement
 constexpr int kMaxOpset = 21;
 constexpr size_t kAlign = 64;
+constexpr size_t kTailSlack = 64;  // readable bytes past every planned / folded buffer
 
 size_t align_up(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
@@ -73,6 +75,7 @@ std::unique_ptr<Model> Model::load(const uint8_t* data, size_t size) {
   m->def_ = onnx::decode_model(data, size);
   fuse_qdq(m->def_);  // DQ -> Conv/MatMul/Add -> Q into QLinear ops (fuse_qdq.h)
   if (fast_ops_enabled()) fuse_for_inference(m->def_);  // Conv+BN, Conv+Relu/Clip (fuse.h)
+  if (fast_ops_enabled() && int8_passes_enabled()) nhwc_layout_pass(m->def_);  // int8 regions stay NHWC (layout_nhwc.h)
   m->build(m->def_);
   return m;
 }
@@ -357,7 +360,7 @@ void Model::plan() {
     n.op->prepare(in, out);
     if (all_known || n.op->shape_only()) {
       for (Tensor* t : out) {
-        folded_.emplace_back(std::max<size_t>(8, t->bytes()));
+        folded_.emplace_back(std::max<size_t>(8, t->bytes() + kTailSlack));
         t->data = folded_.back().data();
       }
       n.op->run(in, out);
@@ -420,7 +423,9 @@ void Model::plan() {
     }
     live.erase(std::remove_if(live.begin(), live.end(), [s](const Live& l) { return l.last <= s; }), live.end());
   }
-  arena_.assign(std::max<size_t>(1, arena / 8 + 1), 0);
+  // kTailSlack readable bytes after the last buffer: int8 kernels read up to 15 bytes past their input
+  // (docs/kernels-nn.md), and channels-last ops read their arena inputs in place.
+  arena_.assign((arena + kTailSlack) / 8 + 1, 0);
   arena_bytes_ = arena;
   uint8_t* base = reinterpret_cast<uint8_t*>(arena_.data());
   for (int k : scheduled) {

@@ -33,6 +33,7 @@ const OpRegistry& fast_registry() {
   return r;
 }
 bool g_fast_ops = true;
+bool g_int8_passes = true;
 
 std::unique_ptr<Op> create_from(const OpRegistry& reg, const onnx::NodeDef& node, int opset, bool try_fast) {
   OpContext ctx(node, opset);
@@ -63,6 +64,8 @@ std::unique_ptr<Op> create_from(const OpRegistry& reg, const onnx::NodeDef& node
 
 void set_fast_ops_enabled(bool on) { g_fast_ops = on; }
 bool fast_ops_enabled() { return g_fast_ops; }
+void set_int8_passes_enabled(bool on) { g_int8_passes = on; }
+bool int8_passes_enabled() { return g_int8_passes; }
 
 OpContext::OpContext(const onnx::NodeDef& node, int opset) : node_(node), opset_(opset) {
   // node.label is "node 'name' (Op)" or "node #i (Op)"; add the opset inside the parentheses.

@@ -13,60 +13,12 @@ namespace {
 
 using namespace quant;
 
-// Byte matrix transpose: src rows x cols (row stride rs) -> dst cols x rows (row stride ds), in
-// 8x8 tiles: 8 row loads of 8 bytes, three rounds of 64-bit lane swaps, 8 stores. Measured in
-// wasm (Node 20): 64 x 3136 bytes 0.068 ms against 0.254 ms for the byte-by-byte loop.
-void transpose_u8(const uint8_t* src, size_t rows, size_t cols, size_t rs, uint8_t* dst, size_t ds) {
-  size_t r = 0;
-  for (; r + 8 <= rows; r += 8) {
-    size_t c = 0;
-    for (; c + 8 <= cols; c += 8) {
-      uint64_t w[8];
-      for (int i = 0; i < 8; ++i) std::memcpy(&w[i], src + (r + i) * rs + c, 8);
-      for (int s = 4; s >= 1; s >>= 1) {
-        const uint64_t mask = s == 4 ? 0x00000000FFFFFFFFull : s == 2 ? 0x0000FFFF0000FFFFull : 0x00FF00FF00FF00FFull;
-        for (int i = 0; i < 8; ++i) {
-          if (i & s) continue;
-          const uint64_t a = w[i], b = w[i + s];
-          w[i] = (a & mask) | ((b & mask) << (8 * s));
-          w[i + s] = ((a >> (8 * s)) & mask) | (b & ~mask);
-        }
-      }
-      for (int i = 0; i < 8; ++i) std::memcpy(dst + (c + i) * ds + r, &w[i], 8);
-    }
-    for (; c < cols; ++c)
-      for (size_t i = 0; i < 8; ++i) dst[c * ds + r + i] = src[(r + i) * rs + c];
-  }
-  for (; r < rows; ++r)
-    for (size_t c = 0; c < cols; ++c) dst[c * ds + r] = src[r * rs + c];
-}
-
-// NCHW [n][c][hw] -> NHWC [n][hw][c], 8-bit.
-void nchw_to_nhwc(const uint8_t* x, size_t n, size_t c, size_t hw, uint8_t* y) {
-  for (size_t b = 0; b < n; ++b) transpose_u8(x + b * c * hw, c, hw, hw, y + b * c * hw, c);
-}
-
-void nhwc_to_nchw(const uint8_t* x, size_t n, size_t c, size_t hw, uint8_t* y) {
-  for (size_t b = 0; b < n; ++b) transpose_u8(x + b * c * hw, hw, c, c, y + b * c * hw, hw);
-}
-
-template <typename T>
-void nhwc_to_nchw(const T* x, size_t n, size_t c, size_t hw, T* y) {
-  for (size_t b = 0; b < n; ++b) {
-    const T* xb = x + b * c * hw;
-    T* yb = y + b * c * hw;
-    for (size_t p = 0; p < hw; ++p) {
-      const T* xp = xb + p * c;
-      for (size_t ch = 0; ch < c; ++ch) yb[ch * hw + p] = xp[ch];
-    }
-  }
-}
-
 class QConvOp : public Op {
  public:
-  QConvOp(const OpContext& c, bool qlinear) : qlinear_(qlinear) {
+  QConvOp(const OpContext& c, bool qlinear) : qlinear_(qlinear), channels_last_(c.get_int("wasmq_channels_last", 0) != 0) {
     if (qlinear) c.check_inputs(8, 9);
     else c.check_inputs(2, 4);
+    if (channels_last_ && !qlinear) c.error("wasmq_channels_last is only supported on QLinearConv");
     group_ = c.get_int("group", 1);
     if (group_ < 1) c.error("group must be >= 1");
     auto_pad_ = c.get_string("auto_pad", "NOTSET");
@@ -90,15 +42,18 @@ class QConvOp : public Op {
     if (!is_q8(w->dtype)) error("w must be INT8 or UINT8 (got " + onnx::elem_onnx_name(w->dtype) + ")");
     const size_t r = x->shape.size();
     if (r != 3 && r != 4) error("only 1-D and 2-D convolutions are supported (x " + shape_str(x->shape) + ")");
+    if (channels_last_ && r != 4) error("wasmq_channels_last needs a 2-D convolution (x " + shape_str(x->shape) + ")");
+    // xs: x's shape in NCHW order (the channels-last form stores x as [N, H, W, C]).
+    const Shape xs = channels_last_ ? Shape{x->shape[0], x->shape[3], x->shape[1], x->shape[2]} : x->shape;
     if (w->shape.size() != r) error("w rank does not match x");
     const size_t nsp = r - 2;
     ConvShape s;
-    s.batch = static_cast<size_t>(x->shape[0]);
-    s.in_c = static_cast<size_t>(x->shape[1]);
+    s.batch = static_cast<size_t>(xs[0]);
+    s.in_c = static_cast<size_t>(xs[1]);
     s.out_c = static_cast<size_t>(w->shape[0]);
     s.groups = static_cast<size_t>(group_);
-    s.in_h = nsp == 2 ? static_cast<size_t>(x->shape[2]) : 1;
-    s.in_w = static_cast<size_t>(x->shape[r - 1]);
+    s.in_h = nsp == 2 ? static_cast<size_t>(xs[2]) : 1;
+    s.in_w = static_cast<size_t>(xs[r - 1]);
     s.kernel_h = nsp == 2 ? static_cast<size_t>(w->shape[2]) : 1;
     s.kernel_w = static_cast<size_t>(w->shape[r - 1]);
     if (!kernel_.empty()) {
@@ -136,7 +91,7 @@ class QConvOp : public Op {
         pb[i] = static_cast<size_t>(auto_pad_ == "SAME_UPPER" ? total / 2 : total - total / 2);
         pe[i] = static_cast<size_t>(total) - pb[i];
       }
-      if (in_d[i] + pb[i] + pe[i] < eff) error("the kernel is larger than the padded input " + shape_str(x->shape));
+      if (in_d[i] + pb[i] + pe[i] < eff) error("the kernel is larger than the padded input " + shape_str(xs));
     }
     s.pad_top = pb[0];
     s.pad_bottom = pe[0];
@@ -144,7 +99,7 @@ class QConvOp : public Op {
     s.pad_right = pe[1];
     s.validate();
     s_ = s;
-    Shape os{x->shape[0], w->shape[0]};
+    Shape os{xs[0], w->shape[0]};
     if (nsp == 2) os.push_back(static_cast<int64_t>(s.out_h()));
     os.push_back(static_cast<int64_t>(s.out_w()));
     if (qlinear_) {
@@ -162,12 +117,13 @@ class QConvOp : public Op {
     if (wzp) w_zp_per_ch_ = check_param_size(*this, wzp->numel(), wzp->shape.size(), s.out_c, "w_zero_point");
     const Tensor* xzp = x_zp_in(in);
     if (xzp) check_param_size(*this, xzp->numel(), xzp->shape.size(), 1, "x_zero_point");
+    if (channels_last_) os = Shape{os[0], os[2], os[3], os[1]};  // [N, OH, OW, O]
     out[0]->shape = os;
   }
 
   void prepare(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     const size_t in_bytes = s_.batch * s_.in_h * s_.in_w * s_.in_c;
-    xh_.assign(in_bytes + 16, 0);
+    xh_.assign(channels_last_ ? 0 : in_bytes + 16, 0);
     const size_t pixels = s_.pixels();
     const size_t kc = qs8_gemm_kc(s_.k());
     direct_ = s_.direct_1x1() && s_.stride_h == 1 && s_.stride_w == 1;
@@ -182,7 +138,7 @@ class QConvOp : public Op {
         out[0]->dtype == in[0]->dtype && all_known(in, {1, 2, 4, 6, 7})) {
       pack_dw(in);
     }
-    yh_.assign(pixels * s_.out_c, 0);
+    yh_.assign(channels_last_ ? 0 : pixels * s_.out_c, 0);
     if (!dw_ && !(qlinear_ && !any_corr() && out[0]->dtype == in[0]->dtype)) acc_.assign(pixels * s_.out_c, 0);
   }
 
@@ -194,14 +150,19 @@ class QConvOp : public Op {
     const int32_t xzp = x_zp_[0];
     if (xzp < qmin_of(x->dtype) || xzp > qmax_of(x->dtype)) error("x_zero_point is outside x's range");
     const size_t hw = s_.in_h * s_.in_w, ohw = s_.out_h() * s_.out_w(), pixels = s_.pixels();
-    nchw_to_nhwc(static_cast<const uint8_t*>(x->data), s_.batch, s_.in_c, hw, xh_.data());
+    // Channels-last input is read in place (the executor leaves >= 16 readable bytes after every
+    // planned buffer, Model::plan, which covers the kernels' over-reads); else transposed into xh_.
+    const uint8_t* xin = xh_.data();
+    if (channels_last_) xin = static_cast<const uint8_t*>(x->data);
+    else nchw_to_nhwc(static_cast<const uint8_t*>(x->data), s_.batch, s_.in_c, hw, xh_.data());
+    uint8_t* yout = channels_last_ ? static_cast<uint8_t*>(out[0]->data) : yh_.data();
     const ElemType yt = out[0]->dtype;
     if (dw_) {
       QDwconvParams p{xzp, y_zp_[0], qmin_of(yt), qmax_of(yt)};
       const size_t rows = s_.batch * s_.out_h();
-      if (xu) dwconv_config().qu8(dws_, xh_.data(), dw_packed_.data(), yh_.data(), p, 0, rows);
-      else dwconv_config().qs8(dws_, reinterpret_cast<const int8_t*>(xh_.data()), dw_packed_.data(), reinterpret_cast<int8_t*>(yh_.data()), p, 0, rows);
-      nhwc_to_nchw(yh_.data(), s_.batch, s_.out_c, ohw, static_cast<uint8_t*>(out[0]->data));
+      if (xu) dwconv_config().qu8(dws_, xin, dw_packed_.data(), yout, p, 0, rows);
+      else dwconv_config().qs8(dws_, reinterpret_cast<const int8_t*>(xin), dw_packed_.data(), reinterpret_cast<int8_t*>(yout), p, 0, rows);
+      if (!channels_last_) nhwc_to_nchw(yh_.data(), s_.batch, s_.out_c, ohw, static_cast<uint8_t*>(out[0]->data));
       return;
     }
     const bool fast = qlinear_ && !any_corr() && yt == x->dtype;
@@ -212,24 +173,24 @@ class QConvOp : public Op {
       const uint8_t* a;
       size_t a_stride;
       if (direct_) {
-        a = xh_.data() + g * gin;
+        a = xin + g * gin;
         a_stride = s_.in_c;
       } else {
-        if (xu) im2col_nhwc<uint8_t>(s_, g, xh_.data(), static_cast<uint8_t>(xzp), rows_.data(), kc);
-        else im2col_nhwc<int8_t>(s_, g, reinterpret_cast<const int8_t*>(xh_.data()), static_cast<int8_t>(xzp), reinterpret_cast<int8_t*>(rows_.data()), kc);
+        if (xu) im2col_nhwc<uint8_t>(s_, g, xin, static_cast<uint8_t>(xzp), rows_.data(), kc);
+        else im2col_nhwc<int8_t>(s_, g, reinterpret_cast<const int8_t*>(xin), static_cast<int8_t>(xzp), reinterpret_cast<int8_t*>(rows_.data()), kc);
         a = rows_.data();
         a_stride = kc;
       }
       if (fast) {
         gemm_minmax(packed_[g], pixels, a, xu, a_stride, xzp, scale_.data() + g * gout, y_zp_[0], qmin_of(yt), qmax_of(yt),
-                    yh_.data() + g * gout, s_.out_c, pad_row_);
+                    yout + g * gout, s_.out_c, pad_row_);
       } else {
         gemm_acc32(packed_[g], pixels, a, xu, a_stride, &xzp, 0, acc_.data() + g * gout, s_.out_c, pad_row_);
       }
     }
     (void)k;
     if (fast) {
-      nhwc_to_nchw(yh_.data(), s_.batch, s_.out_c, ohw, static_cast<uint8_t*>(out[0]->data));
+      if (!channels_last_) nhwc_to_nchw(yh_.data(), s_.batch, s_.out_c, ohw, static_cast<uint8_t*>(out[0]->data));
     } else if (!qlinear_) {
       nhwc_to_nchw(acc_.data(), s_.batch, s_.out_c, ohw, out[0]->as<int32_t>());
     } else {
@@ -239,7 +200,8 @@ class QConvOp : public Op {
         for (size_t p = 0; p < ohw; ++p) {
           const int32_t* ap = acc_.data() + (b * ohw + p) * s_.out_c;
           for (size_t o = 0; o < s_.out_c; ++o) {
-            y[(b * s_.out_c + o) * ohw + p] = static_cast<uint8_t>(requantize_fp32(ap[o], scale_[o], yzp, qmin, qmax));
+            const size_t at = channels_last_ ? (b * ohw + p) * s_.out_c + o : (b * s_.out_c + o) * ohw + p;
+            y[at] = static_cast<uint8_t>(requantize_fp32(ap[o], scale_[o], yzp, qmin, qmax));
           }
         }
       }
@@ -329,7 +291,7 @@ class QConvOp : public Op {
     dw_ = true;
   }
 
-  bool qlinear_;
+  bool qlinear_, channels_last_;
   int64_t group_;
   std::string auto_pad_;
   std::vector<int64_t> kernel_, strides_, dilations_, pads_;

@@ -1,0 +1,211 @@
+// The int8 graph passes of Model::load (NHWC layout regions) against the graph
+// run as written: QOperator models built in code must give bit-identical outputs with the passes on
+// and off, over seeded shapes, both 8-bit types, batch 1 and 2, and plan reuse.
+#include <catch.hpp>
+
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "onnx_builder.h"
+#include "runtime/model.h"
+#include "runtime/op.h"
+
+using namespace wasmq_test;
+using wasmq::rt::Model;
+using wasmq::onnx::ElemType;
+
+namespace {
+
+constexpr int32_t kF32 = 1, kU8 = 2, kI8 = 3, kI32 = 6;
+
+template <typename T>
+Pb tensor_raw(const std::string& name, const std::vector<int64_t>& dims, int32_t dtype, const std::vector<T>& v) {
+  Pb t;
+  for (int64_t d : dims) t.varint(1, static_cast<uint64_t>(d));
+  t.varint(2, static_cast<uint64_t>(dtype)).bytes(8, name);
+  t.bytes(9, std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)));
+  return t;
+}
+
+Pb ms_node(const std::string& op, const std::vector<std::string>& in, const std::vector<std::string>& out,
+           const std::vector<Pb>& attrs = {}) {
+  Pb n = node(op, in, out, attrs);
+  n.bytes(7, "com.microsoft");
+  return n;
+}
+
+std::unique_ptr<Model> load(const std::string& bytes, bool passes) {
+  wasmq::rt::set_int8_passes_enabled(passes);
+  auto m = Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  wasmq::rt::set_int8_passes_enabled(true);
+  return m;
+}
+
+// All outputs' bytes after one run.
+std::vector<std::vector<uint8_t>> run_all(Model& m, const std::vector<int64_t>& dims, const std::vector<float>& x) {
+  void* p = m.stage_input(0, ElemType::kFloat, dims);
+  std::memcpy(p, x.data(), x.size() * 4);
+  m.run();
+  std::vector<std::vector<uint8_t>> r;
+  for (size_t i = 0; i < m.outputs().size(); ++i) {
+    const auto& t = m.output(i);
+    const auto* b = static_cast<const uint8_t*>(t.data);
+    r.emplace_back(b, b + t.bytes());
+  }
+  return r;
+}
+
+size_t count_op(const Model& m, const std::string& op) {
+  size_t n = 0;
+  for (const auto& nd : m.nodes()) n += nd.def->op_type == op;
+  return n;
+}
+
+// A MobileNetV3-like quantized block, as the quantizer writes it: Q -> conv 3x3/2 -> hard-swish as
+// QLinearAdd/QLinearMul/QLinearMul -> depthwise 3x3 -> squeeze-excite (global pool, 1x1 conv,
+// DQ -> HardSigmoid -> Q, QLinearMul broadcast [N,C,1,1]) -> QLinearAveragePool -> residual
+// QLinearAdd -> int8 MaxPool (NCHW only) -> 1x1 conv -> DQ; outputs: the float result, the residual
+// sum (int8, also read inside) and a Flatten of the pool (an NCHW-only reader).
+struct Block {
+  int64_t c, c1, c2;
+  bool u8;
+  uint32_t seed;
+  std::string bytes() const {
+    std::mt19937 rng(seed);
+    const int32_t t = u8 ? kU8 : kI8;
+    auto codes = [&](size_t n, int lo, int hi) {
+      std::uniform_int_distribution<int> d(lo, hi);
+      std::vector<uint8_t> v(n);
+      for (auto& x : v) x = static_cast<uint8_t>(d(rng));
+      return v;
+    };
+    auto zp = [&](const std::string& name) {
+      std::uniform_int_distribution<int> d(u8 ? 0 : -128, u8 ? 255 : 127);
+      return tensor_raw(name, {}, t, std::vector<uint8_t>{static_cast<uint8_t>(d(rng))});
+    };
+    auto sc = [&](const std::string& name, float base) {
+      std::uniform_real_distribution<float> d(0.5f, 2.0f);
+      return tensor_f32(name, {}, {base * d(rng)});
+    };
+    std::vector<Pb> inits;
+    auto conv_w = [&](const std::string& p, int64_t o, int64_t ci, int64_t k) {
+      inits.push_back(tensor_raw(p + "w", {o, ci, k, k}, kI8, codes(static_cast<size_t>(o * ci * k * k), -127, 127)));
+      std::vector<float> ws(static_cast<size_t>(o));
+      for (auto& v : ws) v = 0.002f * static_cast<float>(1 + rng() % 9);
+      inits.push_back(tensor_f32(p + "ws", {o}, ws));
+      inits.push_back(tensor_raw(p + "wz", {o}, kI8, std::vector<uint8_t>(static_cast<size_t>(o), 0)));
+      std::vector<int32_t> b(static_cast<size_t>(o));
+      for (auto& v : b) v = static_cast<int32_t>(rng() % 4001) - 2000;
+      inits.push_back(tensor_raw(p + "b", {o}, kI32, b));
+    };
+    auto qconv = [&](const std::string& p, const std::string& x, const std::string& xq, const std::string& y,
+                     const std::string& yq, std::vector<Pb> attrs) {
+      return node("QLinearConv", {x, xq + "s", xq + "z", p + "w", p + "ws", p + "wz", yq + "s", yq + "z", p + "b"}, {y}, attrs);
+    };
+    auto qparams = [&](const std::string& q, float base) {
+      inits.push_back(sc(q + "s", base));
+      inits.push_back(zp(q + "z"));
+    };
+    for (const char* q : {"q0", "c1", "a", "b", "h", "d", "g", "e", "sq", "m", "p", "r", "c2"}) qparams(q, 0.05f);
+    qparams("k3", 0.05f);
+    qparams("k6", 0.01f);
+    inits.push_back(tensor_raw("k3v", {}, t, std::vector<uint8_t>{static_cast<uint8_t>(u8 ? 200 : 100)}));
+    inits.push_back(tensor_raw("k6v", {}, t, std::vector<uint8_t>{static_cast<uint8_t>(u8 ? 180 : 60)}));
+    conv_w("w1", c1, c, 3);
+    conv_w("wd", c1, 1, 3);
+    conv_w("we", c1, c1, 1);
+    conv_w("w2", c2, c1, 1);
+    auto bin = [&](const char* op, const std::string& a, const std::string& aq, const std::string& b, const std::string& bq,
+                   const std::string& y) {
+      return ms_node(op, {a, aq + "s", aq + "z", b, bq + "s", bq + "z", y + "s", y + "z"}, {y});
+    };
+    std::vector<Pb> nodes{
+        node("QuantizeLinear", {"x", "q0s", "q0z"}, {"q0"}),
+        qconv("w1", "q0", "q0", "c1", "c1", {attr_ints("pads", {1, 1, 1, 1}), attr_ints("strides", {2, 2})}),
+        bin("QLinearAdd", "c1", "c1", "k3v", "k3", "a"),
+        bin("QLinearMul", "c1", "c1", "a", "a", "b"),
+        bin("QLinearMul", "b", "b", "k6v", "k6", "h"),
+        qconv("wd", "h", "h", "d", "d", {attr_ints("pads", {1, 1, 1, 1}), attr_int("group", c1)}),
+        ms_node("QLinearGlobalAveragePool", {"d", "ds", "dz", "gs", "gz"}, {"g"}, {attr_int("channels_last", 0)}),
+        qconv("we", "g", "g", "e", "e", {}),
+        node("DequantizeLinear", {"e", "es", "ez"}, {"ef"}),
+        node("HardSigmoid", {"ef"}, {"hsg"}, {attr_float("alpha", 0.2f), attr_float("beta", 0.5f)}),
+        node("QuantizeLinear", {"hsg", "sqs", "sqz"}, {"sq"}),
+        bin("QLinearMul", "d", "d", "sq", "sq", "m"),
+        ms_node("QLinearAveragePool", {"m", "ms", "mz", "ps", "pz"}, {"p"},
+                {attr_ints("kernel_shape", {3, 3}), attr_ints("pads", {1, 1, 1, 1})}),
+        bin("QLinearAdd", "p", "p", "d", "d", "r"),
+        node("MaxPool", {"r"}, {"mp"}, {attr_ints("kernel_shape", {2, 2}), attr_ints("strides", {2, 2})}),
+        qconv("w2", "mp", "r", "c2", "c2", {}),
+        node("DequantizeLinear", {"c2", "c2s", "c2z"}, {"y"}),
+        node("Flatten", {"p"}, {"pf"}),
+    };
+    return model(nodes, {value_info("x", kF32, {-1, c, -1, -1})},
+                 {value_info("y", kF32, {-1, c2, -1, -1}), value_info("r", t, {-1, c1, -1, -1}), value_info("pf", t, {-1, -1})},
+                 inits, 13);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("NHWC layout pass: bit-identical to the NCHW graph on quantized MobileNet-like blocks", "[runtime]") {
+  std::mt19937 rng(2026);
+  for (int iter = 0; iter < 12; ++iter) {
+    Block blk{1 + static_cast<int64_t>(rng() % 4), 1 + static_cast<int64_t>(rng() % 37), 1 + static_cast<int64_t>(rng() % 20),
+              iter % 2 == 1, static_cast<uint32_t>(rng())};
+    const std::string bytes = blk.bytes();
+    auto ref = load(bytes, false);
+    auto fast = load(bytes, true);
+    INFO("iter " << iter << " c " << blk.c << " c1 " << blk.c1 << " c2 " << blk.c2 << " u8 " << blk.u8);
+    CHECK(count_op(*ref, "Transpose") == 0);
+    // Entries before conv 1 and after MaxPool; exits for r (MaxPool, graph output), p (Flatten) and c2 (before the DQ).
+    CHECK(count_op(*fast, "Transpose") == 5);
+    for (int run = 0; run < 3; ++run) {
+      const int64_t n = 1 + run % 2, h = 4 + static_cast<int64_t>(rng() % 13), w = 4 + static_cast<int64_t>(rng() % 19);
+      const std::vector<int64_t> dims{n, blk.c, h, w};
+      std::vector<float> x(static_cast<size_t>(n * blk.c * h * w));
+      std::normal_distribution<float> nd(0.0f, 2.0f);
+      for (auto& v : x) v = nd(rng);
+      INFO("dims " << n << "x" << blk.c << "x" << h << "x" << w);
+      const auto a = run_all(*ref, dims, x);
+      const auto b = run_all(*fast, dims, x);
+      REQUIRE(a.size() == b.size());
+      for (size_t i = 0; i < a.size(); ++i) {
+        INFO("output " << i);
+        CHECK(a[i] == b[i]);
+      }
+      CHECK(run_all(*fast, dims, x) == b);  // plan reuse
+    }
+  }
+}
+
+TEST_CASE("fast Transpose (NCHW <-> NHWC, 1- and 4-byte elements) equals the reference", "[runtime]") {
+  std::mt19937 rng(9);
+  for (int iter = 0; iter < 16; ++iter) {
+    const std::vector<int64_t> d{1 + static_cast<int64_t>(rng() % 3), 1 + static_cast<int64_t>(rng() % 21),
+                                 1 + static_cast<int64_t>(rng() % 11), 1 + static_cast<int64_t>(rng() % 13)};
+    const bool to_nhwc = iter % 2 == 0, bytes1 = iter % 4 < 2;
+    const std::vector<int64_t> perm = to_nhwc ? std::vector<int64_t>{0, 2, 3, 1} : std::vector<int64_t>{0, 3, 1, 2};
+    const int32_t et = bytes1 ? kU8 : kF32;
+    const std::string m = model({node("Transpose", {"x"}, {"y"}, {attr_ints("perm", perm)})}, {value_info("x", et, d)},
+                                {value_info("y", et, {-1, -1, -1, -1})});
+    wasmq::rt::set_fast_ops_enabled(false);
+    auto ref = Model::load(reinterpret_cast<const uint8_t*>(m.data()), m.size());
+    wasmq::rt::set_fast_ops_enabled(true);
+    auto fast = Model::load(reinterpret_cast<const uint8_t*>(m.data()), m.size());
+    const size_t n = static_cast<size_t>(d[0] * d[1] * d[2] * d[3]), es = bytes1 ? 1 : 4;
+    std::vector<uint8_t> x(n * es);
+    for (auto& v : x) v = static_cast<uint8_t>(rng());
+    auto run = [&](Model& mm) {
+      void* p = mm.stage_input(0, bytes1 ? ElemType::kUInt8 : ElemType::kFloat, d);
+      std::memcpy(p, x.data(), x.size());
+      mm.run();
+      const auto& t = mm.output(0);
+      const auto* b = static_cast<const uint8_t*>(t.data);
+      return std::vector<uint8_t>(b, b + t.bytes());
+    };
+    INFO("iter " << iter);
+    CHECK(run(*ref) == run(*fast));
+  }
+}
