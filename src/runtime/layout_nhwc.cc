@@ -108,7 +108,8 @@ struct Pass {
       data = {0, 3};
       return Kind::kAgnostic;
     }
-    if (ms_domain(n) && (n.op_type == "QLinearSigmoid" || n.op_type == "QLinearLeakyRelu")) {
+    if ((ms_domain(n) && (n.op_type == "QLinearSigmoid" || n.op_type == "QLinearLeakyRelu")) ||
+        (n.domain == "wasmq" && n.op_type == "Lut")) {
       data = {0};
       return Kind::kAgnostic;
     }

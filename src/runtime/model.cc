@@ -9,6 +9,7 @@
 #include <map>
 
 #include "runtime/fuse.h"
+#include "runtime/fuse_lut.h"
 #include "runtime/layout_nhwc.h"
 
 namespace wasmq::rt {
@@ -75,7 +76,26 @@ std::unique_ptr<Model> Model::load(const uint8_t* data, size_t size) {
   m->def_ = onnx::decode_model(data, size);
   fuse_qdq(m->def_);  // DQ -> Conv/MatMul/Add -> Q into QLinear ops (fuse_qdq.h)
   if (fast_ops_enabled()) fuse_for_inference(m->def_);  // Conv+BN, Conv+Relu/Clip (fuse.h)
-  if (fast_ops_enabled() && int8_passes_enabled()) nhwc_layout_pass(m->def_);  // int8 regions stay NHWC (layout_nhwc.h)
+  if (fast_ops_enabled() && int8_passes_enabled()) {
+    fuse_lut(m->def_, [](onnx::ModelDef&& sub) {  // elementwise int8 chains -> one table (fuse_lut.h)
+      std::unique_ptr<Model> e = from_graph(std::move(sub));
+      void* x = e->stage_input(0, e->inputs()[0].dtype, Shape{256});
+      for (int b = 0; b < 256; ++b) static_cast<uint8_t*>(x)[b] = static_cast<uint8_t>(b);
+      e->run();
+      const Tensor& y = e->output(0);
+      if (onnx::elem_size(y.dtype) != 1 || y.numel() != 256) fail("lut: the chain does not give 256 8-bit values");
+      const auto* p = static_cast<const uint8_t*>(y.data);
+      return std::vector<uint8_t>(p, p + 256);
+    });
+    nhwc_layout_pass(m->def_);  // int8 regions stay NHWC (layout_nhwc.h)
+  }
+  m->build(m->def_);
+  return m;
+}
+
+std::unique_ptr<Model> Model::from_graph(onnx::ModelDef def) {
+  std::unique_ptr<Model> m(new Model());
+  m->def_ = std::move(def);
   m->build(m->def_);
   return m;
 }

@@ -53,6 +53,9 @@ class Model {
   // Decodes and validates a model: unsupported ops, missing inputs, cycles and malformed
   // protobuf all throw wasmq::Error.
   static std::unique_ptr<Model> load(const uint8_t* data, size_t size);
+  // A model from an already decoded and rewritten graph: no load-time passes run (fuse_lut.cc uses
+  // it to evaluate a chain of the model being loaded with the same ops).
+  static std::unique_ptr<Model> from_graph(onnx::ModelDef def);
 
   const std::vector<IoInfo>& inputs() const { return inputs_; }
   const std::vector<IoInfo>& outputs() const { return outputs_; }

@@ -1,9 +1,10 @@
-// The int8 graph passes of Model::load (NHWC layout regions) against the graph
+// The int8 graph passes of Model::load (NHWC layout regions, fused lookup tables) against the graph
 // run as written: QOperator models built in code must give bit-identical outputs with the passes on
 // and off, over seeded shapes, both 8-bit types, batch 1 and 2, and plan reuse.
 #include <catch.hpp>
 
 #include <cstring>
+#include <functional>
 #include <random>
 #include <string>
 
@@ -161,6 +162,7 @@ TEST_CASE("NHWC layout pass: bit-identical to the NCHW graph on quantized Mobile
     CHECK(count_op(*ref, "Transpose") == 0);
     // Entries before conv 1 and after MaxPool; exits for r (MaxPool, graph output), p (Flatten) and c2 (before the DQ).
     CHECK(count_op(*fast, "Transpose") == 5);
+    CHECK(count_op(*fast, "Lut") == 2);  // the hard-swish chain and DQ -> HardSigmoid -> Q
     for (int run = 0; run < 3; ++run) {
       const int64_t n = 1 + run % 2, h = 4 + static_cast<int64_t>(rng() % 13), w = 4 + static_cast<int64_t>(rng() % 19);
       const std::vector<int64_t> dims{n, blk.c, h, w};
@@ -207,5 +209,113 @@ TEST_CASE("fast Transpose (NCHW <-> NHWC, 1- and 4-byte elements) equals the ref
     };
     INFO("iter " << iter);
     CHECK(run(*ref) == run(*fast));
+  }
+}
+
+TEST_CASE("LUT fusion: elementwise chains equal the unfused graph on all 256 codes", "[runtime]") {
+  struct Chain {
+    const char* what;
+    size_t luts;  // wasmq:Lut nodes expected after the pass
+    std::function<std::vector<Pb>(int32_t)> nodes;
+    std::vector<std::string> outputs;
+  };
+  auto bin = [](const char* op, const std::string& a, const std::string& aq, const std::string& b, const std::string& bq,
+                const std::string& y) {
+    return ms_node(op, {a, aq + "s", aq + "z", b, bq + "s", bq + "z", y + "s", y + "z"}, {y});
+  };
+  const std::vector<Chain> chains{
+      {"hard-swish as QLinearAdd/QLinearMul/QLinearMul", 1,
+       [&](int32_t) {
+         return std::vector<Pb>{bin("QLinearAdd", "x", "x", "k3v", "k3", "a"), bin("QLinearMul", "x", "x", "a", "a", "b"),
+                                bin("QLinearMul", "b", "b", "k6v", "k6", "y")};
+       },
+       {"y"}},
+      {"DQ -> HardSigmoid -> Q", 1,
+       [&](int32_t) {
+         return std::vector<Pb>{node("DequantizeLinear", {"x", "xs", "xz"}, {"f"}),
+                                node("HardSigmoid", {"f"}, {"g"}, {attr_float("alpha", 0.2f), attr_float("beta", 0.5f)}),
+                                node("QuantizeLinear", {"g", "ys", "yz"}, {"y"})};
+       },
+       {"y"}},
+      {"DQ -> HardSwish -> Q", 1,
+       [&](int32_t) {
+         return std::vector<Pb>{node("DequantizeLinear", {"x", "xs", "xz"}, {"f"}), node("HardSwish", {"f"}, {"g"}),
+                                node("QuantizeLinear", {"g", "ys", "yz"}, {"y"})};
+       },
+       {"y"}},
+      {"DQ -> x * Clip(x + 3, 0, 6) / 6 -> Q (decomposed hard-swish)", 1,
+       [&](int32_t) {
+         return std::vector<Pb>{node("DequantizeLinear", {"x", "xs", "xz"}, {"f"}), node("Add", {"f", "c3"}, {"t1"}),
+                                node("Clip", {"t1", "c0", "c6"}, {"t2"}), node("Mul", {"f", "t2"}, {"t3"}),
+                                node("Div", {"t3", "c6"}, {"g"}), node("QuantizeLinear", {"g", "ys", "yz"}, {"y"})};
+       },
+       {"y"}},
+      {"DQ -> Sigmoid -> Q and DQ -> Tanh -> Q from one root", 2,
+       [&](int32_t) {
+         return std::vector<Pb>{node("DequantizeLinear", {"x", "xs", "xz"}, {"f"}), node("Sigmoid", {"f"}, {"g"}),
+                                node("QuantizeLinear", {"g", "ys", "yz"}, {"y"}), node("Tanh", {"f"}, {"h"}),
+                                node("QuantizeLinear", {"h", "ys", "yz"}, {"y2"})};
+       },
+       {"y", "y2"}},
+      {"an intermediate that is also a graph output keeps its node and gets its own table", 2,
+       [&](int32_t) {
+         return std::vector<Pb>{bin("QLinearAdd", "x", "x", "k3v", "k3", "a"), bin("QLinearMul", "x", "x", "a", "a", "b"),
+                                bin("QLinearMul", "b", "b", "k6v", "k6", "y")};
+       },
+       {"y", "a"}},
+      {"near miss: QLinearAdd with a per-channel [C,1,1] operand stays; only the QLinearMul by a constant after it fuses", 1,
+       [&](int32_t) {
+         return std::vector<Pb>{bin("QLinearAdd", "x", "x", "vec", "k3", "a"), bin("QLinearMul", "a", "a", "k6v", "k6", "y")};
+       },
+       {"y"}},
+  };
+  std::mt19937 rng(4242);
+  for (const Chain& ch : chains) {
+    for (bool u8 : {false, true}) {
+      const int32_t t = u8 ? kU8 : kI8;
+      auto zp = [&](const std::string& name) {
+        std::uniform_int_distribution<int> d(u8 ? 0 : -128, u8 ? 255 : 127);
+        return tensor_raw(name, {}, t, std::vector<uint8_t>{static_cast<uint8_t>(d(rng))});
+      };
+      std::uniform_real_distribution<float> sd(0.005f, 0.08f);
+      std::vector<Pb> inits;
+      for (const char* q : {"x", "a", "b", "y", "k3", "k6"}) {
+        inits.push_back(tensor_f32(std::string(q) + "s", {}, {sd(rng)}));
+        inits.push_back(zp(std::string(q) + "z"));
+      }
+      inits.push_back(tensor_raw("k3v", {}, t, std::vector<uint8_t>{static_cast<uint8_t>(u8 ? 220 : 90)}));
+      inits.push_back(tensor_raw("k6v", {}, t, std::vector<uint8_t>{static_cast<uint8_t>(u8 ? 170 : 40)}));
+      inits.push_back(tensor_raw("vec", {4, 1, 1}, t, std::vector<uint8_t>{1, 50, 100, 200}));
+      inits.push_back(tensor_f32("c0", {}, {0.0f}));
+      inits.push_back(tensor_f32("c3", {}, {3.0f}));
+      inits.push_back(tensor_f32("c6", {}, {6.0f}));
+      std::vector<Pb> outs;
+      for (const auto& o : ch.outputs) outs.push_back(value_info(o, t, {-1, -1, -1, -1}));
+      const std::string bytes = model(ch.nodes(t), {value_info("x", t, {-1, -1, -1, -1})}, outs, inits, 13);
+      auto ref = load(bytes, false);
+      auto fast = load(bytes, true);
+      INFO(ch.what << (u8 ? " (uint8)" : " (int8)"));
+      CHECK(count_op(*fast, "Lut") == ch.luts);
+      // Every code once ([1,4,8,8]), then odd shapes for the lookup kernel's tails.
+      for (const std::vector<int64_t>& dims : {std::vector<int64_t>{1, 4, 8, 8}, std::vector<int64_t>{2, 4, 7, 13},
+                                               std::vector<int64_t>{1, 4, 1, 3}}) {
+        size_t n = 1;
+        for (int64_t d : dims) n *= static_cast<size_t>(d);
+        std::vector<uint8_t> x(n);
+        for (size_t i = 0; i < n; ++i) x[i] = n == 256 ? static_cast<uint8_t>(i) : static_cast<uint8_t>(rng());
+        auto run = [&](Model& m) {
+          void* p = m.stage_input(0, u8 ? ElemType::kUInt8 : ElemType::kInt8, dims);
+          std::memcpy(p, x.data(), n);
+          m.run();
+          std::vector<std::vector<uint8_t>> r;
+          for (size_t i = 0; i < m.outputs().size(); ++i) {
+            const auto& o = m.output(i);
+            r.emplace_back(static_cast<const uint8_t*>(o.data), static_cast<const uint8_t*>(o.data) + o.bytes());
+          }
+          return r;
+        };
+        CHECK(run(*ref) == run(*fast));
+      }
+    }
   }
 }
