@@ -103,6 +103,23 @@ struct Pass {
       data = {0};
       return Kind::kJoiner;
     }
+    if (default_domain(n) && n.op_type == "MaxPool") {
+      // 2-D, explicit pads smaller than the kernel (every window has a tap), no dilation, floor
+      // mode, no Indices output: becomes wasmq MaxPool on the NHWC pool kernels.
+      const onnx::Attribute* k = attr(n, "kernel_shape");
+      const onnx::Attribute* ap = attr(n, "auto_pad");
+      const onnx::Attribute* cm = attr(n, "ceil_mode");
+      const onnx::Attribute* dl = attr(n, "dilations");
+      const onnx::Attribute* pd = attr(n, "pads");
+      if (!k || k->ints.size() != 2 || (ap && ap->s != "NOTSET") || (cm && cm->i != 0)) return Kind::kNone;
+      if (dl && (dl->ints.size() != 2 || dl->ints[0] != 1 || dl->ints[1] != 1)) return Kind::kNone;
+      if (pd) {
+        if (pd->ints.size() != 4) return Kind::kNone;
+        for (size_t i = 0; i < 4; ++i) if (pd->ints[i] < 0 || pd->ints[i] >= k->ints[i % 2]) return Kind::kNone;
+      }
+      data = {0};
+      return Kind::kJoiner;
+    }
     if (ms_domain(n) && (n.op_type == "QLinearAdd" || n.op_type == "QLinearMul")) {
       if (n.inputs.size() < 7) return Kind::kNone;
       data = {0, 3};
@@ -278,6 +295,7 @@ struct Pass {
           }
         }
         if (n.op_type == "QLinearConv") set_int_attr(n, "wasmq_channels_last", 1);
+        if (n.op_type == "MaxPool") n.domain = "wasmq";  // channels-last MaxPool (ops_quant_conv.cc)
         if (n.op_type == "QLinearAveragePool" || n.op_type == "QLinearGlobalAveragePool") set_int_attr(n, "channels_last", 1);
         const std::string v = n.outputs[0];
         n.outputs[0] = renamed[v];

@@ -2,6 +2,7 @@
 // the NHWC int8 kernels: transpose in, im2col + GEMM (or the depthwise/pool kernel), transpose out.
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "kernels/conv/conv.h"
 #include "kernels/dwconv/dwconv.h"
@@ -406,11 +407,111 @@ class QAvgPoolOp : public Op {
   std::vector<uint8_t> xh_, yh_;
 };
 
+// wasmq MaxPool: ONNX MaxPool (2-D, explicit pads, ceil_mode 0, one output) on channels-last
+// [N, H, W, C] tensors, written by the layout pass (layout_nhwc.h); int8, uint8 and float on the
+// NHWC pool kernels. Taps in the padding are skipped, as ONNX's -inf padding does.
+
+class NhwcMaxPoolOp : public Op {
+ public:
+  explicit NhwcMaxPoolOp(const OpContext& c) {
+    c.check_inputs(1, 1);
+    kernel_ = c.get_ints("kernel_shape");
+    strides_ = c.get_ints("strides");
+    pads_ = c.get_ints("pads");
+    dilations_ = c.get_ints("dilations");
+    if (kernel_.size() != 2) c.error("kernel_shape must have 2 entries");
+    if (!strides_.empty() && strides_.size() != 2) c.error("strides must have 2 entries");
+    if (!dilations_.empty() && dilations_.size() != 2) c.error("dilations must have 2 entries");
+    if (!pads_.empty() && pads_.size() != 4) c.error("pads must have 4 entries");
+    for (const auto* v : {&kernel_, &strides_, &pads_, &dilations_}) {
+      for (int64_t x : *v) {
+        if (x < 0 || x > (int64_t{1} << 24)) c.error("kernel_shape/strides/pads/dilations value " + std::to_string(x) + " is out of range");
+      }
+    }
+  }
+  void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const Shape& x = in[0]->shape;
+    const ElemType t = in[0]->dtype;
+    if (t != ElemType::kInt8 && t != ElemType::kUInt8 && t != ElemType::kFloat) error("X must be INT8, UINT8 or FLOAT");
+    if (x.size() != 4) error("X must be [N, H, W, C] (got " + shape_str(x) + ")");
+    PoolShape s;
+    s.batch = static_cast<size_t>(x[0]);
+    s.in_h = static_cast<size_t>(x[1]);
+    s.in_w = static_cast<size_t>(x[2]);
+    s.channels = static_cast<size_t>(x[3]);
+    s.kernel_h = static_cast<size_t>(kernel_[0]);
+    s.kernel_w = static_cast<size_t>(kernel_[1]);
+    s.stride_h = strides_.empty() ? 1 : static_cast<size_t>(strides_[0]);
+    s.stride_w = strides_.empty() ? 1 : static_cast<size_t>(strides_[1]);
+    s.dilation_h = dilations_.empty() ? 1 : static_cast<size_t>(dilations_[0]);
+    s.dilation_w = dilations_.empty() ? 1 : static_cast<size_t>(dilations_[1]);
+    if (!pads_.empty()) {
+      s.pad_top = static_cast<size_t>(pads_[0]);
+      s.pad_left = static_cast<size_t>(pads_[1]);
+      s.pad_bottom = static_cast<size_t>(pads_[2]);
+      s.pad_right = static_cast<size_t>(pads_[3]);
+    }
+    if (s.kernel_h < 1 || s.kernel_w < 1 || s.stride_h < 1 || s.stride_w < 1 || s.dilation_h < 1 || s.dilation_w < 1) {
+      error("kernel_shape, strides and dilations must be positive");
+    }
+    if (s.in_h + s.pad_top + s.pad_bottom < (s.kernel_h - 1) * s.dilation_h + 1 ||
+        s.in_w + s.pad_left + s.pad_right < (s.kernel_w - 1) * s.dilation_w + 1) {
+      error("the kernel is larger than the padded input " + shape_str(x));
+    }
+    s.validate();
+    s_ = s;
+    out[0]->dtype = t;
+    out[0]->shape = Shape{x[0], static_cast<int64_t>(s.out_h()), static_cast<int64_t>(s.out_w()), x[3]};
+  }
+  void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    if (in[0]->numel() == 0 || out[0]->numel() == 0) return;
+    // The input is read in place: the executor leaves >= 16 readable bytes after planned buffers.
+    const size_t rows = s_.batch * s_.out_h();
+    const ElemType t = in[0]->dtype;
+    if (t == ElemType::kInt8) {
+      pool_config().qs8_max(s_, in[0]->as<const int8_t>(), out[0]->as<int8_t>(), QMaxPoolParams{-128, 127}, 0, rows);
+    } else if (t == ElemType::kUInt8) {
+      pool_config().qu8_max(s_, in[0]->as<const uint8_t>(), out[0]->as<uint8_t>(), QMaxPoolParams{0, 255}, 0, rows);
+    } else {
+      // Float: the reference MaxPool's rule exactly (first valid tap, then strictly greater), so
+      // NaN and signed zeros come out as in the NCHW graph.
+      const float* x = in[0]->as<const float>();
+      float* y = out[0]->as<float>();
+      const size_t c = s_.channels, oh = s_.out_h(), ow = s_.out_w();
+      for (size_t b = 0; b < s_.batch; ++b)
+        for (size_t oy = 0; oy < oh; ++oy)
+          for (size_t ox = 0; ox < ow; ++ox) {
+            float* yp = y + ((b * oh + oy) * ow + ox) * c;
+            bool first = true;
+            for (size_t ky = 0; ky < s_.kernel_h; ++ky) {
+              const int64_t iy = static_cast<int64_t>(oy * s_.stride_h + ky * s_.dilation_h) - static_cast<int64_t>(s_.pad_top);
+              if (iy < 0 || iy >= static_cast<int64_t>(s_.in_h)) continue;
+              for (size_t kx = 0; kx < s_.kernel_w; ++kx) {
+                const int64_t ix = static_cast<int64_t>(ox * s_.stride_w + kx * s_.dilation_w) - static_cast<int64_t>(s_.pad_left);
+                if (ix < 0 || ix >= static_cast<int64_t>(s_.in_w)) continue;
+                const float* xp = x + ((b * s_.in_h + static_cast<size_t>(iy)) * s_.in_w + static_cast<size_t>(ix)) * c;
+                for (size_t ch = 0; ch < c; ++ch) {
+                  if (first || xp[ch] > yp[ch]) yp[ch] = xp[ch];
+                }
+                first = false;
+              }
+            }
+            if (first) for (size_t ch = 0; ch < c; ++ch) yp[ch] = -std::numeric_limits<float>::infinity();
+          }
+    }
+  }
+
+ private:
+  std::vector<int64_t> kernel_, strides_, pads_, dilations_;
+  PoolShape s_;
+};
+
 }  // namespace
 
 void register_quant_conv_ops(OpRegistry& r) {
   add_op(r, "com.microsoft:QLinearAveragePool", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QAvgPoolOp>(c); });
   add_op(r, "QLinearConv", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QConvOp>(c, true); });
+  add_op(r, "wasmq:MaxPool", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<NhwcMaxPoolOp>(c); });
   add_op(r, "ConvInteger", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QConvOp>(c, false); });
 }
 

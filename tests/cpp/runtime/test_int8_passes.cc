@@ -66,8 +66,8 @@ size_t count_op(const Model& m, const std::string& op) {
 // A MobileNetV3-like quantized block, as the quantizer writes it: Q -> conv 3x3/2 -> hard-swish as
 // QLinearAdd/QLinearMul/QLinearMul -> depthwise 3x3 -> squeeze-excite (global pool, 1x1 conv,
 // DQ -> HardSigmoid -> Q, QLinearMul broadcast [N,C,1,1]) -> QLinearAveragePool -> residual
-// QLinearAdd -> int8 MaxPool (NCHW only) -> 1x1 conv -> DQ; outputs: the float result, the residual
-// sum (int8, also read inside) and a Flatten of the pool (an NCHW-only reader).
+// QLinearAdd -> int8 MaxPool -> 1x1 conv -> DQ; outputs: the float result, the residual sum (int8,
+// also read inside), a Flatten of the pool (an NCHW-only reader) and DQ -> float MaxPool -> Relu -> Q.
 struct Block {
   int64_t c, c1, c2;
   bool u8;
@@ -137,13 +137,21 @@ struct Block {
         ms_node("QLinearAveragePool", {"m", "ms", "mz", "ps", "pz"}, {"p"},
                 {attr_ints("kernel_shape", {3, 3}), attr_ints("pads", {1, 1, 1, 1})}),
         bin("QLinearAdd", "p", "p", "d", "d", "r"),
-        node("MaxPool", {"r"}, {"mp"}, {attr_ints("kernel_shape", {2, 2}), attr_ints("strides", {2, 2})}),
+        seed % 2 ? node("MaxPool", {"r"}, {"mp"}, {attr_ints("kernel_shape", {2, 2}), attr_ints("strides", {2, 2})})
+                 : node("MaxPool", {"r"}, {"mp"}, {attr_ints("kernel_shape", {3, 3}), attr_ints("strides", {2, 2}),
+                                                   attr_ints("pads", {1, 0, 1, 2})}),
         qconv("w2", "mp", "r", "c2", "c2", {}),
         node("DequantizeLinear", {"c2", "c2s", "c2z"}, {"y"}),
         node("Flatten", {"p"}, {"pf"}),
+        // A float MaxPool inside the region: DQ -> MaxPool -> Relu -> Q.
+        node("DequantizeLinear", {"r", "rs", "rz"}, {"rf"}),
+        node("MaxPool", {"rf"}, {"mf"}, {attr_ints("kernel_shape", {3, 2}), attr_ints("pads", {1, 1, 0, 0})}),
+        node("Relu", {"mf"}, {"mr"}),
+        node("QuantizeLinear", {"mr", "ms", "mz"}, {"mq"}),
     };
     return model(nodes, {value_info("x", kF32, {-1, c, -1, -1})},
-                 {value_info("y", kF32, {-1, c2, -1, -1}), value_info("r", t, {-1, c1, -1, -1}), value_info("pf", t, {-1, -1})},
+                 {value_info("y", kF32, {-1, c2, -1, -1}), value_info("r", t, {-1, c1, -1, -1}), value_info("pf", t, {-1, -1}),
+                  value_info("mq", t, {-1, c1, -1, -1})},
                  inits, 13);
   }
 };
@@ -160,7 +168,7 @@ TEST_CASE("NHWC layout pass: bit-identical to the NCHW graph on quantized Mobile
     auto fast = load(bytes, true);
     INFO("iter " << iter << " c " << blk.c << " c1 " << blk.c1 << " c2 " << blk.c2 << " u8 " << blk.u8);
     CHECK(count_op(*ref, "Transpose") == 0);
-    // Entries before conv 1 and after MaxPool; exits for r (MaxPool, graph output), p (Flatten) and c2 (before the DQ).
+    // One entry (before conv 1); exits for r (graph output), p (Flatten), c2 (before its DQ) and mq.
     CHECK(count_op(*fast, "Transpose") == 5);
     CHECK(count_op(*fast, "Lut") == 2);  // the hard-swish chain and DQ -> HardSigmoid -> Q
     for (int run = 0; run < 3; ++run) {
