@@ -21,7 +21,8 @@ const runs = Number(opt('--runs') ?? 20);
 const top = Number(opt('--top') ?? 12);
 const save = opt('--save'), load = opt('--load'), compare = opt('--compare');
 
-const { init } = await import(path.join(root, 'dist/node.mjs'));
+// WASMQ_DIST=dir: another build's dist/ (A/B runs of two builds on the same machine state).
+const { init } = await import(path.join(process.env.WASMQ_DIST ?? path.join(root, 'dist'), 'node.mjs'));
 const { loadModel } = await import(path.join(root, 'bindings/js/model.mjs'));
 const wq = await init();
 

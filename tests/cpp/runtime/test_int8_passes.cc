@@ -3,6 +3,7 @@
 // and off, over seeded shapes, both 8-bit types, batch 1 and 2, and plan reuse.
 #include <catch.hpp>
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -10,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "kernels/requant/requant.h"
 #include "onnx_builder.h"
 #include "quantize/quantizer.h"
 #include "runtime/model.h"
@@ -376,5 +378,75 @@ TEST_CASE("int8 passes are bit-identical on the quantized PaddleOCR cls, det and
     const auto b = run_all(*fast, c.dims, x);
     REQUIRE(a.size() == b.size());
     for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == b[i]);
+  }
+}
+
+// QLinearConv's im2col + GEMM run in pixel blocks of ~256 KiB of im2col rows (ops_quant_conv.cc);
+// layers spanning several blocks, in both layouts, against an int64 oracle + requantize_fp32.
+TEST_CASE("blocked QLinearConv (several im2col blocks, RGB stem rows) equals the integer oracle", "[runtime]") {
+  struct Case {
+    int64_t c, o, h, w, k, stride, pad;
+  };
+  std::mt19937 rng(31);
+  for (const Case& cs : {Case{3, 8, 100, 103, 3, 1, 1}, Case{3, 16, 161, 160, 3, 2, 1}, Case{120, 5, 24, 23, 3, 1, 1},
+                         Case{96, 7, 20, 21, 3, 2, 0}}) {
+    for (bool u8 : {false, true}) {
+      for (bool nhwc : {false, true}) {
+        const int32_t t = u8 ? kU8 : kI8;
+        const int64_t oh = (cs.h + 2 * cs.pad - cs.k) / cs.stride + 1, ow = (cs.w + 2 * cs.pad - cs.k) / cs.stride + 1;
+        const size_t nx = static_cast<size_t>(cs.c * cs.h * cs.w), nw = static_cast<size_t>(cs.o * cs.c * cs.k * cs.k);
+        std::vector<uint8_t> x(nx), w(nw);
+        for (auto& v : x) v = static_cast<uint8_t>(rng());
+        for (auto& v : w) v = static_cast<uint8_t>(static_cast<int8_t>(static_cast<int>(rng() % 255) - 127));
+        std::vector<float> ws(static_cast<size_t>(cs.o));
+        for (auto& v : ws) v = 0.001f * static_cast<float>(1 + rng() % 9);
+        std::vector<int32_t> bias(static_cast<size_t>(cs.o));
+        for (auto& v : bias) v = static_cast<int32_t>(rng() % 20001) - 10000;
+        const int32_t xz = u8 ? 131 : -3, yz = u8 ? 120 : 5;
+        const float xs = 0.02f, ys = 0.03f * static_cast<float>(cs.k) * std::sqrt(static_cast<float>(cs.c));
+        // nhwc: the conv reads/writes channels-last (attribute), as inside an NHWC region.
+        const std::vector<int64_t> xd = nhwc ? std::vector<int64_t>{1, cs.h, cs.w, cs.c} : std::vector<int64_t>{1, cs.c, cs.h, cs.w};
+        std::vector<Pb> attrs{attr_ints("pads", {cs.pad, cs.pad, cs.pad, cs.pad}), attr_ints("strides", {cs.stride, cs.stride})};
+        if (nhwc) attrs.push_back(attr_int("wasmq_channels_last", 1));
+        const std::string m = model(
+            {node("QLinearConv", {"x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"}, {"y"}, attrs)}, {value_info("x", t, xd)},
+            {value_info("y", t, {-1, -1, -1, -1})},
+            {tensor_f32("xs", {}, {xs}), tensor_raw("xz", {}, t, std::vector<uint8_t>{static_cast<uint8_t>(xz)}),
+             tensor_raw("w", {cs.o, cs.c, cs.k, cs.k}, kI8, w), tensor_f32("ws", {cs.o}, ws),
+             tensor_raw("wz", {cs.o}, kI8, std::vector<uint8_t>(static_cast<size_t>(cs.o), 0)), tensor_f32("ys", {}, {ys}),
+             tensor_raw("yz", {}, t, std::vector<uint8_t>{static_cast<uint8_t>(yz)}), tensor_raw("b", {cs.o}, kI32, bias)},
+            13);
+        auto mm = load(m, true);
+        std::vector<uint8_t> xin(nx);  // the staged layout
+        for (int64_t ch = 0; ch < cs.c; ++ch)
+          for (int64_t i = 0; i < cs.h * cs.w; ++i) xin[nhwc ? i * cs.c + ch : ch * cs.h * cs.w + i] = x[ch * cs.h * cs.w + i];
+        void* p = mm->stage_input(0, u8 ? ElemType::kUInt8 : ElemType::kInt8, xd);
+        std::memcpy(p, xin.data(), nx);
+        mm->run();
+        const auto* y = static_cast<const uint8_t*>(mm->output(0).data);
+        auto code = [&](uint8_t v) { return u8 ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+        size_t bad = 0;
+        for (int64_t o = 0; o < cs.o; ++o)
+          for (int64_t oy = 0; oy < oh; ++oy)
+            for (int64_t ox = 0; ox < ow; ++ox) {
+              int64_t acc = bias[static_cast<size_t>(o)];
+              for (int64_t ch = 0; ch < cs.c; ++ch)
+                for (int64_t ky = 0; ky < cs.k; ++ky)
+                  for (int64_t kx = 0; kx < cs.k; ++kx) {
+                    const int64_t iy = oy * cs.stride - cs.pad + ky, ix = ox * cs.stride - cs.pad + kx;
+                    if (iy < 0 || iy >= cs.h || ix < 0 || ix >= cs.w) continue;
+                    acc += int64_t{code(x[static_cast<size_t>((ch * cs.h + iy) * cs.w + ix)]) - xz} *
+                           static_cast<int8_t>(w[static_cast<size_t>(((o * cs.c + ch) * cs.k + ky) * cs.k + kx)]);
+                  }
+              const int32_t want = wasmq::requantize_fp32(static_cast<int32_t>(acc), xs * ws[static_cast<size_t>(o)] / ys, yz,
+                                                          u8 ? 0 : -128, u8 ? 255 : 127);
+              const size_t at = nhwc ? static_cast<size_t>((oy * ow + ox) * cs.o + o) : static_cast<size_t>((o * oh + oy) * ow + ox);
+              if (code(y[at]) != want) ++bad;
+            }
+        INFO("c " << cs.c << " o " << cs.o << " " << cs.h << "x" << cs.w << " k " << cs.k << " stride " << cs.stride
+                  << " pad " << cs.pad << (u8 ? " uint8" : " int8") << (nhwc ? " NHWC" : " NCHW"));
+        CHECK(bad == 0);
+      }
+    }
   }
 }
