@@ -249,6 +249,20 @@ struct Graph {
       return false;  // left as is: the unfused graph reports the problem when it runs
     }
     if (table.size() != 256) return false;
+    bool identity = xt == yt && !graph_outputs.count(y);
+    for (int b = 0; b < 256 && identity; ++b) identity = table[static_cast<size_t>(b)] == b;
+    if (identity) {  // Q(DQ(x)) with the same parameters: the chain goes, its readers read x
+      std::vector<NodeDef> nodes;
+      nodes.reserve(g.nodes.size());
+      for (size_t i = 0; i < g.nodes.size(); ++i) {
+        if (dead.count(i)) continue;
+        NodeDef n = std::move(g.nodes[i]);
+        for (std::string& in : n.inputs) if (in == y) in = x;
+        nodes.push_back(std::move(n));
+      }
+      g.nodes = std::move(nodes);
+      return true;
+    }
     TensorData t;
     t.name = fresh(y + "/wasmq_lut_table");
     t.dtype = ElemType::kUInt8;
@@ -285,9 +299,98 @@ struct Graph {
   }
 };
 
+// Nearest Resize and Concat only move elements, so elementwise maps commute with them:
+// DQ(x) -> Resize(nearest) becomes Resize(x) -> DQ (the Resize then runs on 8-bit data), and
+// Concat(a, b, ...) -> Q becomes Concat(Q(a), Q(b), ...). DQ/Q pairs then meet and become tables,
+// or vanish when their parameters agree. Exact: every output element is the same map of the same
+// input element as before.
+size_t move_through_data_movement(onnx::ModelDef& m) {
+  size_t moved = 0;
+  for (bool again = true; again;) {
+    again = false;
+    Graph G(m);
+    std::vector<NodeDef>& nodes = m.graph.nodes;
+    auto per_tensor = [&](const NodeDef& n) {
+      const onnx::Attribute* b = attr(n, "block_size");
+      if (n.inputs.size() < 2 || !G.scalar_const(n.inputs[1]) || (b && b->i != 0) || n.outputs.size() != 1) return false;
+      return n.inputs.size() < 3 || n.inputs[2].empty() || G.scalar_const(n.inputs[2]);
+    };
+    auto sole_reader = [&](const std::string& v) -> size_t {
+      const auto it = G.readers.find(v);
+      if (it == G.readers.end() || it->second.size() != 1 || G.graph_outputs.count(v)) return SIZE_MAX;
+      return it->second[0];
+    };
+    for (size_t ri = 0; ri < nodes.size() && !again; ++ri) {
+      NodeDef& r = nodes[ri];
+      if (!default_domain(r) || r.op_type != "Resize" || r.outputs.size() != 1 || r.inputs.empty()) continue;
+      const onnx::Attribute* mode = attr(r, "mode");
+      const onnx::Attribute* coord = attr(r, "coordinate_transformation_mode");
+      if ((mode && mode->s != "nearest") || (coord && coord->s == "tf_crop_and_resize")) continue;
+      const auto p = G.producer.find(r.inputs[0]);
+      if (p == G.producer.end()) continue;
+      NodeDef& d = nodes[p->second];
+      if (!default_domain(d) || d.op_type != "DequantizeLinear" || !per_tensor(d) || d.inputs.size() < 3 || d.inputs[2].empty()) continue;
+      if (sole_reader(d.outputs[0]) != ri) continue;
+      const std::string r8 = G.fresh(r.outputs[0] + "__q8");
+      const std::string out = r.outputs[0];
+      r.inputs[0] = d.inputs[0];
+      r.outputs[0] = r8;
+      d.inputs[0] = r8;
+      d.outputs[0] = out;
+      const size_t di = p->second;
+      if (di < ri) {  // the DQ now follows the Resize
+        NodeDef dq = std::move(d);
+        nodes.insert(nodes.begin() + static_cast<std::ptrdiff_t>(ri + 1), std::move(dq));
+        nodes.erase(nodes.begin() + static_cast<std::ptrdiff_t>(di));
+      }
+      ++moved;
+      again = true;
+    }
+    for (size_t ci = 0; ci < nodes.size() && !again; ++ci) {
+      const NodeDef& c = nodes[ci];
+      if (!default_domain(c) || c.op_type != "Concat" || c.outputs.size() != 1 || c.inputs.empty()) continue;
+      const size_t qi = sole_reader(c.outputs[0]);
+      if (qi == SIZE_MAX) continue;
+      const NodeDef& q = nodes[qi];
+      if (!default_domain(q) || q.op_type != "QuantizeLinear" || !per_tensor(q) || q.inputs[0] != c.outputs[0]) continue;
+      bool ok = true;
+      for (const std::string& in : c.inputs) ok = ok && !in.empty();
+      if (!ok) continue;
+      NodeDef cat = c, quant = q;
+      std::vector<NodeDef> qs;
+      for (std::string& in : cat.inputs) {
+        NodeDef qn = quant;
+        qn.name = G.fresh(in + "/wasmq_quantize");
+        qn.label = "node '" + qn.name + "' (QuantizeLinear)";
+        qn.inputs[0] = in;
+        qn.outputs[0] = G.fresh(in + "__q");
+        in = qn.outputs[0];
+        qs.push_back(std::move(qn));
+      }
+      cat.outputs[0] = quant.outputs[0];
+      std::vector<NodeDef> next;
+      next.reserve(nodes.size() + qs.size());
+      for (size_t i = 0; i < nodes.size(); ++i) {
+        if (i == qi) continue;
+        if (i == ci) {
+          for (NodeDef& n : qs) next.push_back(std::move(n));
+          next.push_back(std::move(cat));
+          continue;
+        }
+        next.push_back(std::move(nodes[i]));
+      }
+      nodes = std::move(next);
+      ++moved;
+      again = true;
+    }
+  }
+  return moved;
+}
+
 }  // namespace
 
 size_t fuse_lut(onnx::ModelDef& m, const LutEvaluator& eval) {
+  move_through_data_movement(m);
   size_t fused = 0;
   std::set<std::string> tried;  // roots without a fusable chain
   for (bool again = true; again;) {

@@ -16,6 +16,9 @@ namespace wasmq::rt {
 // [256] and returns the 256 output bytes; throws when it cannot (the chain is then left alone).
 using LutEvaluator = std::function<std::vector<uint8_t>(onnx::ModelDef&&)>;
 
+// First, DQ -> nearest Resize becomes Resize -> DQ and Concat -> Q becomes Concat of Q'd inputs
+// (data movement commutes with elementwise maps), so DQ/Q pairs around them meet; a chain whose
+// table is the identity (same parameters) is removed and its readers read x.
 // Rewrites m.graph in place; returns the number of chains replaced. The table is computed by
 // running the chain's own nodes (the same ops the unfused graph would run) on every code, so the
 // fused graph is bit-identical to the unfused one. Conditions: every node of the chain is

@@ -2,6 +2,7 @@
 // inserts the boundary Transposes (layout_nhwc.h).
 #include "runtime/layout_nhwc.h"
 
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -118,6 +119,38 @@ struct Pass {
         for (size_t i = 0; i < 4; ++i) if (pd->ints[i] < 0 || pd->ints[i] >= k->ints[i % 2]) return Kind::kNone;
       }
       data = {0};
+      return Kind::kJoiner;
+    }
+    if (default_domain(n) && n.op_type == "Resize") {
+      // Nearest (per-axis index maps: permuting the axes permutes the maps), opset >= 11 form, constant
+      // 4-entry scales or sizes (permuted into a new constant), no roi, axes or aspect-ratio policy.
+      const onnx::Attribute* mode = attr(n, "mode");
+      const onnx::Attribute* coord = attr(n, "coordinate_transformation_mode");
+      if ((mode && mode->s != "nearest") || (coord && coord->s == "tf_crop_and_resize") || attr(n, "axes") ||
+          attr(n, "keep_aspect_ratio_policy") || n.inputs.size() < 3) {
+        return Kind::kNone;
+      }
+      auto empty = [&](size_t i) {
+        if (i >= n.inputs.size() || n.inputs[i].empty()) return true;
+        const TensorData* t = constant(n.inputs[i]);
+        return t && t->numel() == 0;
+      };
+      auto four = [&](size_t i) {
+        const TensorData* t = i < n.inputs.size() && !n.inputs[i].empty() ? constant(n.inputs[i]) : nullptr;
+        return t && t->numel() == 4 && t->dims.size() == 1;
+      };
+      if (!empty(1) || !((four(2) && empty(3)) || (empty(2) && four(3)))) return Kind::kNone;
+      data = {0};
+      return Kind::kJoiner;
+    }
+    if (default_domain(n) && n.op_type == "Concat") {
+      const onnx::Attribute* ax = attr(n, "axis");
+      if (!ax || ax->i < -4 || ax->i > 3) return Kind::kNone;
+      for (size_t i = 0; i < n.inputs.size(); ++i) {
+        if (n.inputs[i].empty()) return Kind::kNone;
+        data.push_back(i);
+      }
+      if (data.empty()) return Kind::kNone;
       return Kind::kJoiner;
     }
     if (ms_domain(n) && (n.op_type == "QLinearAdd" || n.op_type == "QLinearMul")) {
@@ -276,6 +309,7 @@ struct Pass {
     std::map<std::string, std::string> entry;    // NCHW value -> its transposed copy
     std::vector<NodeDef> out;
     out.reserve(nn + 16);
+    std::vector<TensorData> added;  // new constants (appended at the end: consts points into g.initializers)
     for (size_t i = 0; i < nn; ++i) {
       NodeDef n = std::move(g.nodes[i]);
       if (tagged[i]) {
@@ -296,6 +330,24 @@ struct Pass {
         }
         if (n.op_type == "QLinearConv") set_int_attr(n, "wasmq_channels_last", 1);
         if (n.op_type == "MaxPool") n.domain = "wasmq";  // channels-last MaxPool (ops_quant_conv.cc)
+        if (n.op_type == "Concat") {  // NCHW axis a is NHWC axis {0, 3, 1, 2}[a]
+          for (onnx::Attribute& a : n.attributes) {
+            if (a.name == "axis") a.i = std::vector<int64_t>{0, 3, 1, 2}[static_cast<size_t>(a.i < 0 ? a.i + 4 : a.i)];
+          }
+        }
+        if (n.op_type == "Resize") {  // scales / sizes in NHWC order: a new constant
+          for (size_t i = 2; i < n.inputs.size(); ++i) {
+            const TensorData* t = n.inputs[i].empty() ? nullptr : constant(n.inputs[i]);
+            if (!t || t->numel() != 4) continue;
+            TensorData p = *t;
+            p.name = fresh(n.inputs[i] + "__nhwc");
+            const size_t es = t->data.size() / 4;
+            const size_t from[4] = {0, 2, 3, 1};
+            for (size_t j = 0; j < 4; ++j) std::memcpy(p.data.data() + j * es, t->data.data() + from[j] * es, es);
+            n.inputs[i] = p.name;
+            added.push_back(std::move(p));
+          }
+        }
         if (n.op_type == "QLinearAveragePool" || n.op_type == "QLinearGlobalAveragePool") set_int_attr(n, "channels_last", 1);
         const std::string v = n.outputs[0];
         n.outputs[0] = renamed[v];
@@ -309,6 +361,7 @@ struct Pass {
       }
     }
     g.nodes = std::move(out);
+    for (TensorData& t : added) g.initializers.push_back(std::move(t));
     return st;
   }
 };

@@ -15,8 +15,9 @@ struct LayoutStats {
 // Rewrites m.graph in place. Anchors are 2-D QLinearConv (4-D initializer weights, attribute
 // wasmq_channels_last = 1) and com.microsoft QLinearAveragePool (2-D kernel, channels_last = 1);
 // com.microsoft QLinearGlobalAveragePool (channels_last = 1), 2-D MaxPool (explicit pads smaller
-// than the kernel, no dilation, floor mode, one output: becomes wasmq MaxPool) and layout-agnostic
-// elementwise ops
+// than the kernel, no dilation, floor mode, one output: becomes wasmq MaxPool), nearest Resize
+// with constant 4-entry scales/sizes (permuted into a new constant), Concat (axis remapped) and
+// layout-agnostic elementwise ops
 // (QLinearAdd/Mul/Sigmoid/LeakyRelu, wasmq Lut, per-tensor Quantize/DequantizeLinear, float
 // unary activations, float Add/Sub/Mul/Div) join a region when every data input is already NHWC
 // (or a constant with one element). NHWC values are renamed "<name>__nhwc"; the original name is

@@ -450,3 +450,81 @@ TEST_CASE("blocked QLinearConv (several im2col blocks, RGB stem rows) equals the
     }
   }
 }
+
+// An FPN-like neck as the quantizer writes it: DQ -> nearest Resize -> Q (same and other
+// parameters), and DQ'd branches -> Concat -> Q -> conv. The passes move the DQs after the Resizes
+// and the Q before the Concat, so both run on 8-bit data inside the NHWC region.
+TEST_CASE("int8 passes: nearest Resize and Concat between DQ and Q run on 8-bit NHWC data, bit-identical", "[runtime]") {
+  std::mt19937 rng(77);
+  for (int iter = 0; iter < 8; ++iter) {
+    const bool u8 = iter % 2 == 1;
+    const int32_t t = u8 ? kU8 : kI8;
+    const int64_t c = 1 + static_cast<int64_t>(rng() % 5), c1 = 1 + static_cast<int64_t>(rng() % 19);
+    std::vector<Pb> inits;
+    auto zp = [&](const std::string& name) {
+      std::uniform_int_distribution<int> d(u8 ? 0 : -128, u8 ? 255 : 127);
+      return tensor_raw(name, {}, t, std::vector<uint8_t>{static_cast<uint8_t>(d(rng))});
+    };
+    for (const char* q : {"q", "a", "b", "s", "z", "k", "e"}) {
+      std::uniform_real_distribution<float> d(0.02f, 0.2f);
+      inits.push_back(tensor_f32(std::string(q) + "s", {}, {d(rng)}));
+      inits.push_back(zp(std::string(q) + "z"));
+    }
+    auto conv_w = [&](const std::string& p, int64_t o, int64_t ci) {
+      std::vector<uint8_t> w(static_cast<size_t>(o * ci * 9));
+      for (auto& v : w) v = static_cast<uint8_t>(static_cast<int8_t>(static_cast<int>(rng() % 255) - 127));
+      inits.push_back(tensor_raw(p + "w", {o, ci, 3, 3}, kI8, w));
+      inits.push_back(tensor_f32(p + "ws", {}, {0.004f}));
+      inits.push_back(tensor_raw(p + "wz", {}, kI8, std::vector<uint8_t>{0}));
+    };
+    conv_w("c1", c1, c);
+    conv_w("c2", c1, c);
+    conv_w("c3", c1, 2 * c1);
+    // Nearest modes and coordinate modes vary; scales [1,1,2,2] or sizes.
+    const char* coords[] = {"asymmetric", "half_pixel", "align_corners", "pytorch_half_pixel"};
+    const char* nearest[] = {"floor", "round_prefer_floor", "round_prefer_ceil", "ceil"};
+    const std::vector<Pb> rattrs{attr_string("mode", "nearest"), attr_string("coordinate_transformation_mode", coords[iter % 4]),
+                                 attr_string("nearest_mode", nearest[(iter / 2) % 4])};
+    inits.push_back(tensor_f32("roi", {0}, {}));
+    inits.push_back(tensor_f32("sc", {4}, {1.0f, 1.0f, 2.0f, 2.0f}));
+    auto qconv = [&](const std::string& p, const std::string& x, const std::string& xq, const std::string& y, int64_t stride) {
+      return node("QLinearConv", {x, xq + "s", xq + "z", p + "w", p + "ws", p + "wz", y + "s", y + "z"}, {y},
+                  {attr_ints("pads", {1, 1, 1, 1}), attr_ints("strides", {stride, stride})});
+    };
+    std::vector<Pb> nodes{
+        node("QuantizeLinear", {"x", "qs", "qz"}, {"q"}),
+        qconv("c1", "q", "q", "a", 2),
+        qconv("c2", "q", "q", "b", 1),
+        node("DequantizeLinear", {"a", "as", "az"}, {"af"}),
+        node("Resize", {"af", "roi", "sc"}, {"uf"}, rattrs),
+        node("QuantizeLinear", {"uf", "as", "az"}, {"u"}),  // same parameters: the pair vanishes
+        ms_node("QLinearAdd", {"b", "bs", "bz", "u", "as", "az", "ss", "sz"}, {"s"}),
+        node("DequantizeLinear", {"a", "as", "az"}, {"af2"}),
+        node("Resize", {"af2", "roi", "sc"}, {"uf2"}, rattrs),
+        node("DequantizeLinear", {"s", "ss", "sz"}, {"sf"}),
+        node("Concat", {"uf2", "sf"}, {"cf"}, {attr_int("axis", 1)}),
+        node("QuantizeLinear", {"cf", "ks", "kz"}, {"k"}),  // other parameters: tables
+        qconv("c3", "k", "k", "e", 1),
+        node("DequantizeLinear", {"e", "es", "ez"}, {"y"}),
+        node("DequantizeLinear", {"a", "as", "az"}, {"af3"}),
+        node("Resize", {"af3", "roi", "sc"}, {"uf3"}, rattrs),
+        node("QuantizeLinear", {"uf3", "zs", "zz"}, {"z"}),
+    };
+    const std::string bytes = model(nodes, {value_info("x", kF32, {1, c, -1, -1})},
+                                    {value_info("y", kF32, {1, c1, -1, -1}), value_info("z", t, {1, c1, -1, -1})}, inits, 13);
+    auto ref = load(bytes, false);
+    auto fast = load(bytes, true);
+    INFO("iter " << iter << " c " << c << " c1 " << c1 << " " << coords[iter % 4]);
+    CHECK(count_op(*fast, "Resize") == 3);
+    CHECK(count_op(*fast, "DequantizeLinear") == 1);  // only the output's
+    CHECK(count_op(*fast, "Transpose") == 3);         // into the convs; before y's DQ; z
+    for (int run = 0; run < 2; ++run) {
+      const int64_t h = 2 * (2 + static_cast<int64_t>(rng() % 9)), w = 2 * (2 + static_cast<int64_t>(rng() % 11));
+      std::vector<float> x(static_cast<size_t>(c * h * w));
+      std::normal_distribution<float> nd(0.0f, 2.0f);
+      for (auto& v : x) v = nd(rng);
+      INFO("h " << h << " w " << w);
+      CHECK(run_all(*ref, {1, c, h, w}, x) == run_all(*fast, {1, c, h, w}, x));
+    }
+  }
+}
