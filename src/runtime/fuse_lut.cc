@@ -274,6 +274,11 @@ struct Graph {
     lut.domain = "wasmq";
     lut.inputs = {x, t.name};
     lut.outputs = {y};
+    onnx::Attribute from;
+    from.name = "from";
+    from.type = AttrType::kInt;
+    from.i = static_cast<int64_t>(xt);
+    lut.attributes.push_back(from);
     onnx::Attribute to;
     to.name = "to";
     to.type = AttrType::kInt;

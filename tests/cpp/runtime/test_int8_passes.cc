@@ -528,3 +528,26 @@ TEST_CASE("int8 passes: nearest Resize and Concat between DQ and Q run on 8-bit 
     }
   }
 }
+
+TEST_CASE("a fused chain fed the wrong 8-bit type still fails with a clear error", "[runtime]") {
+  // DQ -> HardSigmoid -> Q with uint8 zero points, but the graph input is int8.
+  const std::string bytes = model({node("DequantizeLinear", {"x", "xs", "xz"}, {"f"}), node("HardSigmoid", {"f"}, {"g"}),
+                                   node("QuantizeLinear", {"g", "xs", "xz"}, {"y"})},
+                                  {value_info("x", kI8, {1, 4})}, {value_info("y", kU8, {1, 4})},
+                                  {tensor_f32("xs", {}, {0.05f}), tensor_raw("xz", {}, kU8, std::vector<uint8_t>{128})}, 13);
+  for (bool passes : {false, true}) {
+    auto m = load(bytes, passes);
+    CHECK(count_op(*m, "Lut") == (passes ? 1u : 0u));
+    void* p = m->stage_input(0, ElemType::kInt8, {1, 4});
+    std::memset(p, 0, 4);
+    std::string err;
+    try {
+      m->run();
+    } catch (const wasmq::Error& e) {
+      err = e.what();
+    }
+    INFO(err);
+    CHECK(!err.empty());
+    if (passes) CHECK(err.find("fused chain's zero points are UINT8") != std::string::npos);
+  }
+}
