@@ -94,6 +94,9 @@ struct Graph {
     } else {
       return {};
     }
+    for (size_t p : d) {  // malformed nodes (missing data inputs) are left to the op's own checks
+      if (p >= n.inputs.size() || n.inputs[p].empty()) return {};
+    }
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       if (std::find(d.begin(), d.end(), i) != d.end() || n.inputs[i].empty()) continue;
       if (!scalar_const(n.inputs[i])) return {};

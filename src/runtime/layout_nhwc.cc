@@ -80,8 +80,16 @@ struct Pass {
     return t && t->numel() == 1 && t->dims.size() <= 4;
   }
 
-  // The node's kind and its data (activation) input positions.
+  // The node's kind and its data (activation) input positions; malformed nodes (a data input
+  // missing) are left out, to fail in their op's own checks.
   Kind kind(const NodeDef& n, std::vector<size_t>& data) const {
+    const Kind k = kind_of(n, data);
+    for (size_t p : data) {
+      if (p >= n.inputs.size() || n.inputs[p].empty()) return Kind::kNone;
+    }
+    return k;
+  }
+  Kind kind_of(const NodeDef& n, std::vector<size_t>& data) const {
     data.clear();
     if (n.outputs.size() != 1 || n.outputs[0].empty()) return Kind::kNone;
     if (default_domain(n) && n.op_type == "QLinearConv") {
