@@ -89,6 +89,25 @@ class ModelHandle {
     });
   }
 
+  // Opt-in per-step timing (Model::set_profiling); profile() gives [{ node, opType, ms, runs }].
+  void set_profiling(bool on) {
+    if (model_) model_->set_profiling(on);
+  }
+  val profile() const {
+    val a = val::array();
+    if (!model_) return a;
+    const auto p = model_->profile();
+    for (size_t i = 0; i < p.size(); ++i) {
+      val o = val::object();
+      o.set("node", p[i].node);
+      o.set("opType", p[i].op_type);
+      o.set("ms", p[i].ms);
+      o.set("runs", static_cast<double>(p[i].runs));
+      a.set(i, o);
+    }
+    return a;
+  }
+
   double arena_bytes() const { return model_ ? static_cast<double>(model_->arena_bytes()) : 0; }
   double plan_count() const { return model_ ? static_cast<double>(model_->plan_count()) : 0; }
 
@@ -149,6 +168,8 @@ EMSCRIPTEN_BINDINGS(wasmq_model) {
       .function("load", &ModelHandle::load)
       .function("stage", &ModelHandle::stage)
       .function("run", &ModelHandle::run)
+      .function("setProfiling", &ModelHandle::set_profiling)
+      .function("profile", &ModelHandle::profile)
       .function("arenaBytes", &ModelHandle::arena_bytes)
       .function("planCount", &ModelHandle::plan_count);
 }

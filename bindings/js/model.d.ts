@@ -29,6 +29,10 @@ export declare class Model {
   readonly arenaBytes: number;
   run(feeds: Record<string, Feed>): Promise<Record<string, ModelOutput>>;
   runSync(feeds: Record<string, Feed>): Record<string, ModelOutput>;
+  /** Turns per-node timing on (clearing the totals) or off. */
+  setProfiling(on: boolean): void;
+  /** Per executed node, in run order: totals since setProfiling(true). */
+  profile(): { node: string; opType: string; ms: number; runs: number }[];
   /** Frees the model's wasm memory. Safe to call twice. */
   dispose(): void;
 }

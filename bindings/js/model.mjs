@@ -169,6 +169,16 @@ export class Model {
     if (n > 0) new Ctor(this._m.HEAPU8.buffer, r.ptr, n).set(data);
   }
 
+  /** Turns per-node timing on (clearing the totals) or off; read it with profile(). */
+  setProfiling(on) {
+    this._live('setProfiling').setProfiling(!!on);
+  }
+
+  /** Per executed node, in run order: [{ node, opType, ms, runs }] totals since setProfiling(true). */
+  profile() {
+    return this._live('profile').profile();
+  }
+
   /** Bytes of the planned activation arena (introspection). */
   get arenaBytes() {
     return this._live('arenaBytes').arenaBytes();

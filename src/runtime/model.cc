@@ -4,10 +4,13 @@
 #include "runtime/fuse_qdq.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <map>
 
 #include "runtime/fuse.h"
+#include "runtime/fuse_lut.h"
+#include "runtime/layout_nhwc.h"
 
 namespace wasmq::rt {
 
@@ -16,6 +19,7 @@ namespace {
 constexpr int kMinOpset = 1;  // ops reject the pre-7 forms they do not implement
 constexpr int kMaxOpset = 21;
 constexpr size_t kAlign = 64;
+constexpr size_t kTailSlack = 64;  // readable bytes past every planned / folded buffer
 
 size_t align_up(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
@@ -72,6 +76,26 @@ std::unique_ptr<Model> Model::load(const uint8_t* data, size_t size) {
   m->def_ = onnx::decode_model(data, size);
   fuse_qdq(m->def_);  // DQ -> Conv/MatMul/Add -> Q into QLinear ops (fuse_qdq.h)
   if (fast_ops_enabled()) fuse_for_inference(m->def_);  // Conv+BN, Conv+Relu/Clip (fuse.h)
+  if (fast_ops_enabled() && int8_passes_enabled()) {
+    fuse_lut(m->def_, [](onnx::ModelDef&& sub) {  // elementwise int8 chains -> one table (fuse_lut.h)
+      std::unique_ptr<Model> e = from_graph(std::move(sub));
+      void* x = e->stage_input(0, e->inputs()[0].dtype, Shape{256});
+      for (int b = 0; b < 256; ++b) static_cast<uint8_t*>(x)[b] = static_cast<uint8_t>(b);
+      e->run();
+      const Tensor& y = e->output(0);
+      if (onnx::elem_size(y.dtype) != 1 || y.numel() != 256) fail("lut: the chain does not give 256 8-bit values");
+      const auto* p = static_cast<const uint8_t*>(y.data);
+      return std::vector<uint8_t>(p, p + 256);
+    });
+    nhwc_layout_pass(m->def_);  // int8 regions stay NHWC (layout_nhwc.h)
+  }
+  m->build(m->def_);
+  return m;
+}
+
+std::unique_ptr<Model> Model::from_graph(onnx::ModelDef def) {
+  std::unique_ptr<Model> m(new Model());
+  m->def_ = std::move(def);
   m->build(m->def_);
   return m;
 }
@@ -300,6 +324,8 @@ bool Model::signature_changed() {
 void Model::plan() {
   planned_ = false;
   steps_.clear();
+  prof_ms_.clear();  // a new plan has new steps
+  prof_runs_.clear();
   folded_.clear();
   tensors_.assign(values_.size(), Tensor{});
   for (size_t v = 0; v < values_.size(); ++v) {
@@ -354,7 +380,7 @@ void Model::plan() {
     n.op->prepare(in, out);
     if (all_known || n.op->shape_only()) {
       for (Tensor* t : out) {
-        folded_.emplace_back(std::max<size_t>(8, t->bytes()));
+        folded_.emplace_back(std::max<size_t>(8, t->bytes() + kTailSlack));
         t->data = folded_.back().data();
       }
       n.op->run(in, out);
@@ -417,7 +443,9 @@ void Model::plan() {
     }
     live.erase(std::remove_if(live.begin(), live.end(), [s](const Live& l) { return l.last <= s; }), live.end());
   }
-  arena_.assign(std::max<size_t>(1, arena / 8 + 1), 0);
+  // kTailSlack readable bytes after the last buffer: int8 kernels read up to 15 bytes past their input
+  // (docs/kernels-nn.md), and channels-last ops read their arena inputs in place.
+  arena_.assign((arena + kTailSlack) / 8 + 1, 0);
   arena_bytes_ = arena;
   uint8_t* base = reinterpret_cast<uint8_t*>(arena_.data());
   for (int k : scheduled) {
@@ -427,6 +455,7 @@ void Model::plan() {
     const Node& n = nodes_[steps[s]];
     Step step;
     step.op = n.op.get();
+    step.node = steps[s];
     for (int v : n.outputs) step.out.push_back(&tensors_[v]);
     for (int v : n.inputs) step.in.push_back(v >= 0 ? &tensors_[v] : nullptr);
     steps_.push_back(std::move(step));
@@ -441,7 +470,42 @@ void Model::run() {
   }
   if (signature_changed()) plan();
   for (size_t i = 0; i < inputs_.size(); ++i) tensors_[input_values_[i]].data = staging_[i].data();
-  for (Step& s : steps_) s.op->run(s.in, s.out);
+  if (!profiling_) {
+    for (Step& s : steps_) s.op->run(s.in, s.out);
+    return;
+  }
+  if (prof_ms_.size() != steps_.size()) {
+    prof_ms_.assign(steps_.size(), 0);
+    prof_runs_.assign(steps_.size(), 0);
+  }
+  using clock = std::chrono::steady_clock;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const auto t0 = clock::now();
+    steps_[i].op->run(steps_[i].in, steps_[i].out);
+    prof_ms_[i] += std::chrono::duration<double, std::milli>(clock::now() - t0).count();
+    ++prof_runs_[i];
+  }
+}
+
+void Model::set_profiling(bool on) {
+  profiling_ = on;
+  prof_ms_.clear();
+  prof_runs_.clear();
+}
+
+std::vector<StepProfile> Model::profile() const {
+  std::vector<StepProfile> r;
+  if (prof_ms_.size() != steps_.size()) return r;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const onnx::NodeDef& d = *nodes_[steps_[i].node].def;
+    StepProfile p;
+    p.node = d.label;
+    p.op_type = d.domain.empty() || d.domain == "ai.onnx" ? d.op_type : d.domain + ":" + d.op_type;
+    p.ms = prof_ms_[i];
+    p.runs = prof_runs_[i];
+    r.push_back(std::move(p));
+  }
+  return r;
 }
 
 const Tensor& Model::output(size_t i) const {

@@ -33,6 +33,14 @@ struct Value {
   bool is_output = false;
 };
 
+// Accumulated run time of one step (node) while profiling is on (Model::set_profiling).
+struct StepProfile {
+  std::string node;     // the node's label
+  std::string op_type;  // "<domain>:<op>" outside ai.onnx
+  double ms = 0;        // total over the profiled runs
+  size_t runs = 0;
+};
+
 struct Node {
   const onnx::NodeDef* def = nullptr;
   std::unique_ptr<Op> op;
@@ -45,6 +53,9 @@ class Model {
   // Decodes and validates a model: unsupported ops, missing inputs, cycles and malformed
   // protobuf all throw wasmq::Error.
   static std::unique_ptr<Model> load(const uint8_t* data, size_t size);
+  // A model from an already decoded and rewritten graph: no load-time passes run (fuse_lut.cc uses
+  // it to evaluate a chain of the model being loaded with the same ops).
+  static std::unique_ptr<Model> from_graph(onnx::ModelDef def);
 
   const std::vector<IoInfo>& inputs() const { return inputs_; }
   const std::vector<IoInfo>& outputs() const { return outputs_; }
@@ -59,6 +70,12 @@ class Model {
   // Largest activation (bytes) a plan may create; default onnx::kMaxTensorBytes. A tighter cap
   // bounds memory for untrusted models (the fuzzer uses 1 MiB).
   void set_tensor_cap(uint64_t bytes) { tensor_cap_ = bytes; }
+
+  // Opt-in per-step timing (steady clock around each op->run); turning it on clears the totals.
+  // Off by default: the executor then reads no clock.
+  void set_profiling(bool on);
+  // Totals per executed step of the current plan, in execution order (empty before a profiled run).
+  std::vector<StepProfile> profile() const;
 
   // Introspection for tests and docs.
   size_t arena_bytes() const { return arena_bytes_; }
@@ -89,6 +106,7 @@ class Model {
   // The current plan.
   struct Step {
     Op* op;
+    int node = -1;
     std::vector<const Tensor*> in;
     std::vector<Tensor*> out;
   };
@@ -100,6 +118,9 @@ class Model {
   std::vector<int64_t> key_, new_key_;
   bool planned_ = false;
   size_t plan_count_ = 0;
+  bool profiling_ = false;
+  std::vector<double> prof_ms_;  // per step
+  std::vector<size_t> prof_runs_;
 };
 
 }  // namespace wasmq::rt

@@ -33,10 +33,12 @@ const OpRegistry& fast_registry() {
   return r;
 }
 bool g_fast_ops = true;
+bool g_int8_passes = true;
 
 std::unique_ptr<Op> create_from(const OpRegistry& reg, const onnx::NodeDef& node, int opset, bool try_fast) {
   OpContext ctx(node, opset);
-  const bool ms = node.domain == "com.microsoft";
+  // com.microsoft quantized ops, and wasmq's own ops that the load-time passes write (wasmq:Lut).
+  const bool ms = node.domain == "com.microsoft" || node.domain == "wasmq";
   if (!node.domain.empty() && node.domain != "ai.onnx" && !ms) {
     ctx.error("domain '" + node.domain + "' is not supported (only ai.onnx and com.microsoft quantized ops)");
   }
@@ -51,7 +53,7 @@ std::unique_ptr<Op> create_from(const OpRegistry& reg, const onnx::NodeDef& node
   }
   // com.microsoft ops are keyed "com.microsoft:Op"; a ':' in an ai.onnx op type never matches them.
   const auto& f = reg.factories;
-  const auto it = f.find(ms ? "com.microsoft:" + node.op_type : node.op_type);
+  const auto it = f.find(ms ? node.domain + ":" + node.op_type : node.op_type);
   if (it == f.end() || (!ms && node.op_type.find(':') != std::string::npos)) {
     ctx.error("op type '" + node.op_type + "' is not supported by wasmq");
   }
@@ -63,6 +65,8 @@ std::unique_ptr<Op> create_from(const OpRegistry& reg, const onnx::NodeDef& node
 
 void set_fast_ops_enabled(bool on) { g_fast_ops = on; }
 bool fast_ops_enabled() { return g_fast_ops; }
+void set_int8_passes_enabled(bool on) { g_int8_passes = on; }
+bool int8_passes_enabled() { return g_int8_passes; }
 
 OpContext::OpContext(const onnx::NodeDef& node, int opset) : node_(node), opset_(opset) {
   // node.label is "node 'name' (Op)" or "node #i (Op)"; add the opset inside the parentheses.
@@ -141,7 +145,7 @@ std::unique_ptr<Op> create_reference_op(const onnx::NodeDef& node, int opset) {
 }
 
 bool is_supported_op(const std::string& domain, const std::string& op_type) {
-  if (domain == "com.microsoft") return registry().factories.count("com.microsoft:" + op_type) > 0;
+  if (domain == "com.microsoft" || domain == "wasmq") return registry().factories.count(domain + ":" + op_type) > 0;
   if (!domain.empty() && domain != "ai.onnx") return false;
   return op_type == "Constant" || registry().factories.count(op_type) > 0;
 }

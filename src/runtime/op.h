@@ -80,6 +80,10 @@ std::unique_ptr<Op> create_reference_op(const onnx::NodeDef& node, int opset);
 // Model::load give the reference ops and leave the graph unfused (tests compare both).
 void set_fast_ops_enabled(bool on);
 bool fast_ops_enabled();
+// The int8 graph passes of Model::load (fused lookup tables, layout_nhwc.h), on by default and only
+// run with the fast ops: off, quantized graphs run as written (the tests' bit-exactness oracle).
+void set_int8_passes_enabled(bool on);
+bool int8_passes_enabled();
 bool is_supported_op(const std::string& domain, const std::string& op_type);
 std::vector<std::string> supported_op_types();
 

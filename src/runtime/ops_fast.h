@@ -59,5 +59,6 @@ void register_fast_unary_ops(OpRegistry& r);
 void register_fast_binary_ops(OpRegistry& r);
 void register_fast_resize_ops(OpRegistry& r);
 void register_fast_pool_ops(OpRegistry& r);
+void register_fast_transpose_ops(OpRegistry& r);
 
 }  // namespace wasmq::rt

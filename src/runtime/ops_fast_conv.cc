@@ -440,6 +440,7 @@ void register_fast_ops(OpRegistry& r) {
   register_fast_binary_ops(r);
   register_fast_resize_ops(r);
   register_fast_pool_ops(r);
+  register_fast_transpose_ops(r);
 }
 
 }  // namespace wasmq::rt

@@ -1,6 +1,6 @@
-// Fast nearest-neighbour Resize: per-axis source-index maps taken from the reference op itself
-// (run once per plan on an input holding each element's own index, so every coordinate mode and
-// nearest_mode matches it exactly), then a row-wise gather per run.
+// Fast nearest-neighbour Resize (float, int8, uint8): per-axis source-index maps taken from the
+// reference op itself (run once per plan on an input holding each element's own index, so every
+// coordinate mode and nearest_mode matches it exactly), then a row-wise gather per run.
 #include <cstring>
 
 #include "runtime/ops_fast.h"
@@ -17,8 +17,9 @@ class FastResizeOp : public FastOp {
  protected:
   bool infer_fast(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     const size_t n = in[0]->numel();
-    return nearest_ && !crop_ && in[0]->dtype == ElemType::kFloat && !in[0]->shape.empty() && n > 0 && n < (size_t{1} << 24) &&
-           out[0]->numel() > 0;
+    const ElemType t = in[0]->dtype;
+    return nearest_ && !crop_ && (t == ElemType::kFloat || t == ElemType::kInt8 || t == ElemType::kUInt8) &&
+           !in[0]->shape.empty() && n > 0 && n < (size_t{1} << 24) && out[0]->numel() > 0;
   }
   void prepare_fast(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     ref_->prepare(in, out);
@@ -31,6 +32,7 @@ class FastResizeOp : public FastOp {
     Tensor tin = *in[0], tout = *out[0];
     tin.data = xi.data();
     tout.data = yi.data();
+    tin.dtype = tout.dtype = ElemType::kFloat;  // the index maps, whatever the data's type
     std::vector<const Tensor*> in2(in);
     std::vector<Tensor*> out2{&tout};
     for (size_t i = 1; i < out.size(); ++i) out2.push_back(out[i]);
@@ -43,6 +45,9 @@ class FastResizeOp : public FastOp {
         maps_[d].push_back((static_cast<int64_t>(yi[o * ost[d]]) / ist[d]) % s[d]);
       }
     }
+    // Last axis copied as is (channels-last data, scale 1 on C): whole rows are memcpy'd.
+    last_identity_ = os[r - 1] == s[r - 1];
+    for (int64_t i = 0; i < os[r - 1] && last_identity_; ++i) last_identity_ = maps_[r - 1][static_cast<size_t>(i)] == i;
     // Check separability on every element; otherwise keep the reference for this plan.
     exact_ = true;
     std::vector<int64_t> idx(r, 0);
@@ -61,12 +66,19 @@ class FastResizeOp : public FastOp {
       ref_->run(in, out);
       return;
     }
+    if (in[0]->dtype == ElemType::kFloat) gather<float>(in, out);
+    else gather<uint8_t>(in, out);  // int8/uint8: bytes
+  }
+
+ private:
+  template <typename T>
+  void gather(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) const {
     const Shape& s = in[0]->shape;
     const Shape& os = out[0]->shape;
     const size_t r = s.size(), w = os[r - 1], rows = out[0]->numel() / w;
     const std::vector<int64_t>& mw = maps_[r - 1];
-    const float* x = in[0]->as<const float>();
-    float* y = out[0]->as<float>();
+    const T* x = in[0]->as<const T>();
+    T* y = out[0]->as<T>();
     int64_t idx[onnx::kMaxRank] = {};
     for (size_t row = 0; row < rows; ++row) {
       int64_t off = 0, stride = s[r - 1];
@@ -74,9 +86,10 @@ class FastResizeOp : public FastOp {
         off += maps_[d][idx[d]] * stride;
         stride *= s[d];
       }
-      const float* xr = x + off;
-      float* yr = y + row * w;
-      for (size_t i = 0; i < w; ++i) yr[i] = xr[mw[i]];
+      const T* xr = x + off;
+      T* yr = y + row * w;
+      if (last_identity_) std::memcpy(yr, xr, w * sizeof(T));
+      else for (size_t i = 0; i < w; ++i) yr[i] = xr[mw[i]];
       for (size_t d = r - 1; d-- > 0;) {
         if (++idx[d] < os[d]) break;
         idx[d] = 0;
@@ -85,7 +98,7 @@ class FastResizeOp : public FastOp {
   }
 
  private:
-  bool nearest_, crop_, exact_ = false;
+  bool nearest_, crop_, exact_ = false, last_identity_ = false;
   std::vector<std::vector<int64_t>> maps_;
 };
 

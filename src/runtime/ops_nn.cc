@@ -894,7 +894,12 @@ class ResizeOp : public Op {
   }
   std::vector<int> value_inputs() const override { return v10_ ? std::vector<int>{1} : std::vector<int>{1, 2, 3}; }
   void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
-    require_float(*this, in[0], "X");
+    // 8-bit data: nearest only (a copy of input elements; the int8 layout/DQ passes move Resize there).
+    const bool q8 = in[0]->dtype == ElemType::kInt8 || in[0]->dtype == ElemType::kUInt8;
+    if (q8 && (mode_ != "nearest" || coord_ == "tf_crop_and_resize")) {
+      error("INT8/UINT8 X needs mode 'nearest' without tf_crop_and_resize");
+    }
+    if (!q8) require_float(*this, in[0], "X");
     const Shape& s = in[0]->shape;
     const size_t r = s.size();
     std::vector<int64_t> axes = axes_;
@@ -956,7 +961,7 @@ class ResizeOp : public Op {
         }
       }
     }
-    out[0]->dtype = ElemType::kFloat;
+    out[0]->dtype = in[0]->dtype;
     out[0]->shape = os;
   }
   void prepare(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
@@ -980,12 +985,20 @@ class ResizeOp : public Op {
     }
   }
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    if (in[0]->dtype == ElemType::kInt8) run_t<int8_t>(in, out);
+    else if (in[0]->dtype == ElemType::kUInt8) run_t<uint8_t>(in, out);
+    else run_t<float>(in, out);
+  }
+
+ private:
+  template <typename T>
+  void run_t(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) const {
     const Shape& s = in[0]->shape;
     const Shape& os = out[0]->shape;
     const size_t r = s.size(), n = out[0]->numel();
     const auto ist = strides_of(s);
-    const float* x = in[0]->as<const float>();
-    float* y = out[0]->as<float>();
+    const T* x = in[0]->as<const T>();
+    T* y = out[0]->as<T>();
     std::array<int64_t, kMaxLoopRank> idx{}, tap{}, first{}, count{};
     for (size_t o = 0; o < n; ++o) {
       bool outside = false, empty = false;
@@ -997,9 +1010,9 @@ class ResizeOp : public Op {
         tap[d] = 0;
       }
       if (outside) {
-        y[o] = extrapolation_;
+        y[o] = static_cast<T>(extrapolation_);
       } else if (empty) {
-        y[o] = 0.0f;
+        y[o] = T(0);
       } else {
         // Odometer over the non-zero taps of every axis (identity axes have exactly one).
         double acc = 0;
@@ -1019,7 +1032,7 @@ class ResizeOp : public Op {
           }
           if (d == static_cast<size_t>(-1)) break;
         }
-        y[o] = static_cast<float>(acc);
+        y[o] = static_cast<T>(acc);  // 8-bit: nearest, one tap of weight 1, exact
       }
       for (size_t d = r; d-- > 0;) {
         if (++idx[d] < os[d]) break;

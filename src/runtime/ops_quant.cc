@@ -510,6 +510,40 @@ class QLutOp : public Op {
   std::array<uint8_t, 256> table_{};
 };
 
+// ---- wasmq Lut: y[i] = table[byte(x[i])], the fused form of an elementwise chain (fuse_lut.h) ----
+// Inputs: x (8-bit), table (UINT8 [256]); attributes: from / to (x's and the output's 8-bit types,
+// ONNX enum; from 0 = either), min_rank (the output has at least this rank: one-element constants of
+// that rank were broadcast).
+
+class LutOp : public Op {
+ public:
+  explicit LutOp(const OpContext& c) : from_(c.get_int("from", 0)), to_(c.get_int("to", 0)), min_rank_(c.get_int("min_rank", 0)) {
+    c.check_inputs(2, 2);
+    if (to_ != static_cast<int64_t>(ElemType::kInt8) && to_ != static_cast<int64_t>(ElemType::kUInt8)) c.error("to must be INT8 or UINT8");
+    if (min_rank_ < 0 || min_rank_ > 8) c.error("min_rank must be in [0, 8]");
+  }
+  void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    if (!is_q8(in[0]->dtype)) error("x must be INT8 or UINT8");
+    // The table was built for codes of type `from` (the fused chain's zero points say which).
+    if (from_ != 0 && in[0]->dtype != static_cast<ElemType>(from_)) {
+      error("x is " + onnx::elem_onnx_name(in[0]->dtype) + " but the fused chain's zero points are " +
+            onnx::elem_onnx_name(static_cast<ElemType>(from_)));
+    }
+    if (in[1]->dtype != ElemType::kUInt8 || in[1]->numel() != 256) error("table must be UINT8 with 256 entries");
+    out[0]->dtype = static_cast<ElemType>(to_);
+    out[0]->shape = in[0]->shape;
+    while (out[0]->shape.size() < static_cast<size_t>(min_rank_)) out[0]->shape.insert(out[0]->shape.begin(), 1);
+  }
+  void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    if (!in[1]->data) error("table must be known");
+    x8_lut_config()(in[0]->numel(), static_cast<const uint8_t*>(in[0]->data), static_cast<uint8_t*>(out[0]->data),
+                    static_cast<const uint8_t*>(in[1]->data));
+  }
+
+ private:
+  int64_t from_, to_, min_rank_;
+};
+
 // ---- com.microsoft QGemm: Y = alpha * a_scale * b_scale[n] * (sum_k (A' - a_zp)(B' - b_zp) + C) ----
 // C (optional) is int32 in the accumulator's scale, broadcast to [M, N] (scalar, [N], [1, N], [M, 1],
 // [M, N]). With y_scale: requantize_fp32 to y's 8-bit type; without: float output.
@@ -686,6 +720,7 @@ void register_quant_ops(OpRegistry& r) {
   add_op(r, "com.microsoft:QLinearLeakyRelu", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QLutOp>(c, LutActivation::kLeakyRelu); });
   add_op(r, "com.microsoft:QLinearGlobalAveragePool", factory<QGlobalAvgPoolOp>());
   add_op(r, "com.microsoft:QGemm", factory<QGemmOp>());
+  add_op(r, "wasmq:Lut", factory<LutOp>());
   register_quant_conv_ops(r);
   register_quant_nbits_ops(r);
 }

@@ -2,6 +2,7 @@
 // the NHWC int8 kernels: transpose in, im2col + GEMM (or the depthwise/pool kernel), transpose out.
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "kernels/conv/conv.h"
 #include "kernels/dwconv/dwconv.h"
@@ -13,60 +14,58 @@ namespace {
 
 using namespace quant;
 
-// Byte matrix transpose: src rows x cols (row stride rs) -> dst cols x rows (row stride ds), in
-// 8x8 tiles: 8 row loads of 8 bytes, three rounds of 64-bit lane swaps, 8 stores. Measured in
-// wasm (Node 20): 64 x 3136 bytes 0.068 ms against 0.254 ms for the byte-by-byte loop.
-void transpose_u8(const uint8_t* src, size_t rows, size_t cols, size_t rs, uint8_t* dst, size_t ds) {
-  size_t r = 0;
-  for (; r + 8 <= rows; r += 8) {
-    size_t c = 0;
-    for (; c + 8 <= cols; c += 8) {
-      uint64_t w[8];
-      for (int i = 0; i < 8; ++i) std::memcpy(&w[i], src + (r + i) * rs + c, 8);
-      for (int s = 4; s >= 1; s >>= 1) {
-        const uint64_t mask = s == 4 ? 0x00000000FFFFFFFFull : s == 2 ? 0x0000FFFF0000FFFFull : 0x00FF00FF00FF00FFull;
-        for (int i = 0; i < 8; ++i) {
-          if (i & s) continue;
-          const uint64_t a = w[i], b = w[i + s];
-          w[i] = (a & mask) | ((b & mask) << (8 * s));
-          w[i + s] = ((a >> (8 * s)) & mask) | (b & ~mask);
+constexpr size_t kIm2colBlockBytes = 256 * 1024;
+
+// NHWC im2col of output pixels [p0, p0 + pn) (flat over batch x out_h x out_w) into rows (row stride
+// row_stride): the same bytes as im2col_nhwc (kernels/conv) writes for those pixels. With one group
+// and no horizontal dilation a kernel row's taps are adjacent in memory: one copy of KW x C bytes
+// when they are all inside the input (an RGB stem: 9 bytes instead of three 3-byte taps).
+template <typename T>
+void im2col_block(const ConvShape& s, size_t group, const T* input, T pad_value, T* rows, size_t row_stride, size_t p0, size_t pn) {
+  const size_t oh = s.out_h(), ow = s.out_w(), gc = s.group_in();
+  const bool adjacent = gc == s.in_c && s.dilation_w == 1;
+  const size_t span = s.kernel_w * gc;
+  for (size_t p = p0; p < p0 + pn; ++p) {
+    const size_t b = p / (oh * ow), r = p % (oh * ow), oy = r / ow, ox = r % ow;
+    T* row = rows + (p - p0) * row_stride;
+    const size_t ix0 = ox * s.stride_w;  // in padded coordinates
+    const bool x_inside = ix0 >= s.pad_left && ix0 - s.pad_left + s.kernel_w <= s.in_w;
+    for (size_t ky = 0; ky < s.kernel_h; ++ky) {
+      const size_t iy_p = oy * s.stride_h + ky * s.dilation_h;
+      const bool y_in = iy_p >= s.pad_top && iy_p - s.pad_top < s.in_h;
+      if (y_in && adjacent && x_inside) {
+        const T* src = input + ((b * s.in_h + (iy_p - s.pad_top)) * s.in_w + (ix0 - s.pad_left)) * s.in_c;
+        if (span <= 16) {
+          for (size_t c = 0; c < span; ++c) row[c] = src[c];
+        } else {
+          std::memcpy(row, src, span * sizeof(T));
+        }
+        row += span;
+        continue;
+      }
+      for (size_t kx = 0; kx < s.kernel_w; ++kx, row += gc) {
+        const size_t ix_p = ix0 + kx * s.dilation_w;
+        if (y_in && ix_p >= s.pad_left && ix_p - s.pad_left < s.in_w) {
+          const T* src = input + ((b * s.in_h + (iy_p - s.pad_top)) * s.in_w + (ix_p - s.pad_left)) * s.in_c + group * gc;
+          if (gc <= 8) {
+            for (size_t c = 0; c < gc; ++c) row[c] = src[c];
+          } else {
+            std::memcpy(row, src, gc * sizeof(T));
+          }
+        } else {
+          for (size_t c = 0; c < gc; ++c) row[c] = pad_value;
         }
       }
-      for (int i = 0; i < 8; ++i) std::memcpy(dst + (c + i) * ds + r, &w[i], 8);
-    }
-    for (; c < cols; ++c)
-      for (size_t i = 0; i < 8; ++i) dst[c * ds + r + i] = src[(r + i) * rs + c];
-  }
-  for (; r < rows; ++r)
-    for (size_t c = 0; c < cols; ++c) dst[c * ds + r] = src[r * rs + c];
-}
-
-// NCHW [n][c][hw] -> NHWC [n][hw][c], 8-bit.
-void nchw_to_nhwc(const uint8_t* x, size_t n, size_t c, size_t hw, uint8_t* y) {
-  for (size_t b = 0; b < n; ++b) transpose_u8(x + b * c * hw, c, hw, hw, y + b * c * hw, c);
-}
-
-void nhwc_to_nchw(const uint8_t* x, size_t n, size_t c, size_t hw, uint8_t* y) {
-  for (size_t b = 0; b < n; ++b) transpose_u8(x + b * c * hw, hw, c, c, y + b * c * hw, hw);
-}
-
-template <typename T>
-void nhwc_to_nchw(const T* x, size_t n, size_t c, size_t hw, T* y) {
-  for (size_t b = 0; b < n; ++b) {
-    const T* xb = x + b * c * hw;
-    T* yb = y + b * c * hw;
-    for (size_t p = 0; p < hw; ++p) {
-      const T* xp = xb + p * c;
-      for (size_t ch = 0; ch < c; ++ch) yb[ch * hw + p] = xp[ch];
     }
   }
 }
 
 class QConvOp : public Op {
  public:
-  QConvOp(const OpContext& c, bool qlinear) : qlinear_(qlinear) {
+  QConvOp(const OpContext& c, bool qlinear) : qlinear_(qlinear), channels_last_(c.get_int("wasmq_channels_last", 0) != 0) {
     if (qlinear) c.check_inputs(8, 9);
     else c.check_inputs(2, 4);
+    if (channels_last_ && !qlinear) c.error("wasmq_channels_last is only supported on QLinearConv");
     group_ = c.get_int("group", 1);
     if (group_ < 1) c.error("group must be >= 1");
     auto_pad_ = c.get_string("auto_pad", "NOTSET");
@@ -90,15 +89,18 @@ class QConvOp : public Op {
     if (!is_q8(w->dtype)) error("w must be INT8 or UINT8 (got " + onnx::elem_onnx_name(w->dtype) + ")");
     const size_t r = x->shape.size();
     if (r != 3 && r != 4) error("only 1-D and 2-D convolutions are supported (x " + shape_str(x->shape) + ")");
+    if (channels_last_ && r != 4) error("wasmq_channels_last needs a 2-D convolution (x " + shape_str(x->shape) + ")");
+    // xs: x's shape in NCHW order (the channels-last form stores x as [N, H, W, C]).
+    const Shape xs = channels_last_ ? Shape{x->shape[0], x->shape[3], x->shape[1], x->shape[2]} : x->shape;
     if (w->shape.size() != r) error("w rank does not match x");
     const size_t nsp = r - 2;
     ConvShape s;
-    s.batch = static_cast<size_t>(x->shape[0]);
-    s.in_c = static_cast<size_t>(x->shape[1]);
+    s.batch = static_cast<size_t>(xs[0]);
+    s.in_c = static_cast<size_t>(xs[1]);
     s.out_c = static_cast<size_t>(w->shape[0]);
     s.groups = static_cast<size_t>(group_);
-    s.in_h = nsp == 2 ? static_cast<size_t>(x->shape[2]) : 1;
-    s.in_w = static_cast<size_t>(x->shape[r - 1]);
+    s.in_h = nsp == 2 ? static_cast<size_t>(xs[2]) : 1;
+    s.in_w = static_cast<size_t>(xs[r - 1]);
     s.kernel_h = nsp == 2 ? static_cast<size_t>(w->shape[2]) : 1;
     s.kernel_w = static_cast<size_t>(w->shape[r - 1]);
     if (!kernel_.empty()) {
@@ -136,7 +138,7 @@ class QConvOp : public Op {
         pb[i] = static_cast<size_t>(auto_pad_ == "SAME_UPPER" ? total / 2 : total - total / 2);
         pe[i] = static_cast<size_t>(total) - pb[i];
       }
-      if (in_d[i] + pb[i] + pe[i] < eff) error("the kernel is larger than the padded input " + shape_str(x->shape));
+      if (in_d[i] + pb[i] + pe[i] < eff) error("the kernel is larger than the padded input " + shape_str(xs));
     }
     s.pad_top = pb[0];
     s.pad_bottom = pe[0];
@@ -144,7 +146,7 @@ class QConvOp : public Op {
     s.pad_right = pe[1];
     s.validate();
     s_ = s;
-    Shape os{x->shape[0], w->shape[0]};
+    Shape os{xs[0], w->shape[0]};
     if (nsp == 2) os.push_back(static_cast<int64_t>(s.out_h()));
     os.push_back(static_cast<int64_t>(s.out_w()));
     if (qlinear_) {
@@ -162,16 +164,17 @@ class QConvOp : public Op {
     if (wzp) w_zp_per_ch_ = check_param_size(*this, wzp->numel(), wzp->shape.size(), s.out_c, "w_zero_point");
     const Tensor* xzp = x_zp_in(in);
     if (xzp) check_param_size(*this, xzp->numel(), xzp->shape.size(), 1, "x_zero_point");
+    if (channels_last_) os = Shape{os[0], os[2], os[3], os[1]};  // [N, OH, OW, O]
     out[0]->shape = os;
   }
 
   void prepare(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     const size_t in_bytes = s_.batch * s_.in_h * s_.in_w * s_.in_c;
-    xh_.assign(in_bytes + 16, 0);
+    xh_.assign(channels_last_ ? 0 : in_bytes + 16, 0);
     const size_t pixels = s_.pixels();
     const size_t kc = qs8_gemm_kc(s_.k());
     direct_ = s_.direct_1x1() && s_.stride_h == 1 && s_.stride_w == 1;
-    rows_.assign(direct_ ? 0 : pixels * kc + 16, 0);
+    rows_.assign(direct_ ? 0 : std::min(pixels, std::max<size_t>(4, (kIm2colBlockBytes / kc) / 4 * 4)) * kc + 16, 0);
     const bool w_known = all_known(in, {wi()}) && (!w_zp_in(in) || w_zp_in(in)->data) && (!bias_in(in) || bias_in(in)->data);
     weights_const_ = w_known;
     packed_valid_ = false;
@@ -182,7 +185,7 @@ class QConvOp : public Op {
         out[0]->dtype == in[0]->dtype && all_known(in, {1, 2, 4, 6, 7})) {
       pack_dw(in);
     }
-    yh_.assign(pixels * s_.out_c, 0);
+    yh_.assign(channels_last_ ? 0 : pixels * s_.out_c, 0);
     if (!dw_ && !(qlinear_ && !any_corr() && out[0]->dtype == in[0]->dtype)) acc_.assign(pixels * s_.out_c, 0);
   }
 
@@ -194,42 +197,54 @@ class QConvOp : public Op {
     const int32_t xzp = x_zp_[0];
     if (xzp < qmin_of(x->dtype) || xzp > qmax_of(x->dtype)) error("x_zero_point is outside x's range");
     const size_t hw = s_.in_h * s_.in_w, ohw = s_.out_h() * s_.out_w(), pixels = s_.pixels();
-    nchw_to_nhwc(static_cast<const uint8_t*>(x->data), s_.batch, s_.in_c, hw, xh_.data());
+    // Channels-last input is read in place (the executor leaves >= 16 readable bytes after every
+    // planned buffer, Model::plan, which covers the kernels' over-reads); else transposed into xh_.
+    const uint8_t* xin = xh_.data();
+    if (channels_last_) xin = static_cast<const uint8_t*>(x->data);
+    else nchw_to_nhwc(static_cast<const uint8_t*>(x->data), s_.batch, s_.in_c, hw, xh_.data());
+    uint8_t* yout = channels_last_ ? static_cast<uint8_t*>(out[0]->data) : yh_.data();
     const ElemType yt = out[0]->dtype;
     if (dw_) {
       QDwconvParams p{xzp, y_zp_[0], qmin_of(yt), qmax_of(yt)};
       const size_t rows = s_.batch * s_.out_h();
-      if (xu) dwconv_config().qu8(dws_, xh_.data(), dw_packed_.data(), yh_.data(), p, 0, rows);
-      else dwconv_config().qs8(dws_, reinterpret_cast<const int8_t*>(xh_.data()), dw_packed_.data(), reinterpret_cast<int8_t*>(yh_.data()), p, 0, rows);
-      nhwc_to_nchw(yh_.data(), s_.batch, s_.out_c, ohw, static_cast<uint8_t*>(out[0]->data));
+      if (xu) dwconv_config().qu8(dws_, xin, dw_packed_.data(), yout, p, 0, rows);
+      else dwconv_config().qs8(dws_, reinterpret_cast<const int8_t*>(xin), dw_packed_.data(), reinterpret_cast<int8_t*>(yout), p, 0, rows);
+      if (!channels_last_) nhwc_to_nchw(yh_.data(), s_.batch, s_.out_c, ohw, static_cast<uint8_t*>(out[0]->data));
       return;
     }
     const bool fast = qlinear_ && !any_corr() && yt == x->dtype;
     if (qlinear_) update_scales(in);
     if (!fast && acc_.size() < pixels * s_.out_c) acc_.resize(pixels * s_.out_c);
     const size_t gin = s_.group_in(), gout = s_.group_out(), k = s_.k(), kc = qs8_gemm_kc(k);
+    // im2col and GEMM in pixel blocks of ~kIm2colBlockBytes, so the rows are still in cache when the
+    // GEMM reads them (the whole im2col of det's 3x3 96->24 layer at 80x80 is 5.5 MB). GEMM rows are
+    // independent: the result is the same as one call over all pixels.
+    const size_t block = direct_ ? pixels : std::max<size_t>(4, (kIm2colBlockBytes / kc) / 4 * 4);
     for (size_t g = 0; g < s_.groups; ++g) {
-      const uint8_t* a;
-      size_t a_stride;
-      if (direct_) {
-        a = xh_.data() + g * gin;
-        a_stride = s_.in_c;
-      } else {
-        if (xu) im2col_nhwc<uint8_t>(s_, g, xh_.data(), static_cast<uint8_t>(xzp), rows_.data(), kc);
-        else im2col_nhwc<int8_t>(s_, g, reinterpret_cast<const int8_t*>(xh_.data()), static_cast<int8_t>(xzp), reinterpret_cast<int8_t*>(rows_.data()), kc);
-        a = rows_.data();
-        a_stride = kc;
-      }
-      if (fast) {
-        gemm_minmax(packed_[g], pixels, a, xu, a_stride, xzp, scale_.data() + g * gout, y_zp_[0], qmin_of(yt), qmax_of(yt),
-                    yh_.data() + g * gout, s_.out_c, pad_row_);
-      } else {
-        gemm_acc32(packed_[g], pixels, a, xu, a_stride, &xzp, 0, acc_.data() + g * gout, s_.out_c, pad_row_);
+      for (size_t p0 = 0; p0 < pixels; p0 += block) {
+        const size_t pn = std::min(block, pixels - p0);
+        const uint8_t* a;
+        size_t a_stride;
+        if (direct_) {
+          a = xin + p0 * s_.in_c + g * gin;
+          a_stride = s_.in_c;
+        } else {
+          if (xu) im2col_block<uint8_t>(s_, g, xin, static_cast<uint8_t>(xzp), rows_.data(), kc, p0, pn);
+          else im2col_block<int8_t>(s_, g, reinterpret_cast<const int8_t*>(xin), static_cast<int8_t>(xzp), reinterpret_cast<int8_t*>(rows_.data()), kc, p0, pn);
+          a = rows_.data();
+          a_stride = kc;
+        }
+        if (fast) {
+          gemm_minmax(packed_[g], pn, a, xu, a_stride, xzp, scale_.data() + g * gout, y_zp_[0], qmin_of(yt), qmax_of(yt),
+                      yout + p0 * s_.out_c + g * gout, s_.out_c, pad_row_);
+        } else {
+          gemm_acc32(packed_[g], pn, a, xu, a_stride, &xzp, 0, acc_.data() + p0 * s_.out_c + g * gout, s_.out_c, pad_row_);
+        }
       }
     }
     (void)k;
     if (fast) {
-      nhwc_to_nchw(yh_.data(), s_.batch, s_.out_c, ohw, static_cast<uint8_t*>(out[0]->data));
+      if (!channels_last_) nhwc_to_nchw(yh_.data(), s_.batch, s_.out_c, ohw, static_cast<uint8_t*>(out[0]->data));
     } else if (!qlinear_) {
       nhwc_to_nchw(acc_.data(), s_.batch, s_.out_c, ohw, out[0]->as<int32_t>());
     } else {
@@ -239,7 +254,8 @@ class QConvOp : public Op {
         for (size_t p = 0; p < ohw; ++p) {
           const int32_t* ap = acc_.data() + (b * ohw + p) * s_.out_c;
           for (size_t o = 0; o < s_.out_c; ++o) {
-            y[(b * s_.out_c + o) * ohw + p] = static_cast<uint8_t>(requantize_fp32(ap[o], scale_[o], yzp, qmin, qmax));
+            const size_t at = channels_last_ ? (b * ohw + p) * s_.out_c + o : (b * s_.out_c + o) * ohw + p;
+            y[at] = static_cast<uint8_t>(requantize_fp32(ap[o], scale_[o], yzp, qmin, qmax));
           }
         }
       }
@@ -329,7 +345,7 @@ class QConvOp : public Op {
     dw_ = true;
   }
 
-  bool qlinear_;
+  bool qlinear_, channels_last_;
   int64_t group_;
   std::string auto_pad_;
   std::vector<int64_t> kernel_, strides_, dilations_, pads_;
@@ -444,11 +460,111 @@ class QAvgPoolOp : public Op {
   std::vector<uint8_t> xh_, yh_;
 };
 
+// wasmq MaxPool: ONNX MaxPool (2-D, explicit pads, ceil_mode 0, one output) on channels-last
+// [N, H, W, C] tensors, written by the layout pass (layout_nhwc.h); int8, uint8 and float on the
+// NHWC pool kernels. Taps in the padding are skipped, as ONNX's -inf padding does.
+
+class NhwcMaxPoolOp : public Op {
+ public:
+  explicit NhwcMaxPoolOp(const OpContext& c) {
+    c.check_inputs(1, 1);
+    kernel_ = c.get_ints("kernel_shape");
+    strides_ = c.get_ints("strides");
+    pads_ = c.get_ints("pads");
+    dilations_ = c.get_ints("dilations");
+    if (kernel_.size() != 2) c.error("kernel_shape must have 2 entries");
+    if (!strides_.empty() && strides_.size() != 2) c.error("strides must have 2 entries");
+    if (!dilations_.empty() && dilations_.size() != 2) c.error("dilations must have 2 entries");
+    if (!pads_.empty() && pads_.size() != 4) c.error("pads must have 4 entries");
+    for (const auto* v : {&kernel_, &strides_, &pads_, &dilations_}) {
+      for (int64_t x : *v) {
+        if (x < 0 || x > (int64_t{1} << 24)) c.error("kernel_shape/strides/pads/dilations value " + std::to_string(x) + " is out of range");
+      }
+    }
+  }
+  void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    const Shape& x = in[0]->shape;
+    const ElemType t = in[0]->dtype;
+    if (t != ElemType::kInt8 && t != ElemType::kUInt8 && t != ElemType::kFloat) error("X must be INT8, UINT8 or FLOAT");
+    if (x.size() != 4) error("X must be [N, H, W, C] (got " + shape_str(x) + ")");
+    PoolShape s;
+    s.batch = static_cast<size_t>(x[0]);
+    s.in_h = static_cast<size_t>(x[1]);
+    s.in_w = static_cast<size_t>(x[2]);
+    s.channels = static_cast<size_t>(x[3]);
+    s.kernel_h = static_cast<size_t>(kernel_[0]);
+    s.kernel_w = static_cast<size_t>(kernel_[1]);
+    s.stride_h = strides_.empty() ? 1 : static_cast<size_t>(strides_[0]);
+    s.stride_w = strides_.empty() ? 1 : static_cast<size_t>(strides_[1]);
+    s.dilation_h = dilations_.empty() ? 1 : static_cast<size_t>(dilations_[0]);
+    s.dilation_w = dilations_.empty() ? 1 : static_cast<size_t>(dilations_[1]);
+    if (!pads_.empty()) {
+      s.pad_top = static_cast<size_t>(pads_[0]);
+      s.pad_left = static_cast<size_t>(pads_[1]);
+      s.pad_bottom = static_cast<size_t>(pads_[2]);
+      s.pad_right = static_cast<size_t>(pads_[3]);
+    }
+    if (s.kernel_h < 1 || s.kernel_w < 1 || s.stride_h < 1 || s.stride_w < 1 || s.dilation_h < 1 || s.dilation_w < 1) {
+      error("kernel_shape, strides and dilations must be positive");
+    }
+    if (s.in_h + s.pad_top + s.pad_bottom < (s.kernel_h - 1) * s.dilation_h + 1 ||
+        s.in_w + s.pad_left + s.pad_right < (s.kernel_w - 1) * s.dilation_w + 1) {
+      error("the kernel is larger than the padded input " + shape_str(x));
+    }
+    s.validate();
+    s_ = s;
+    out[0]->dtype = t;
+    out[0]->shape = Shape{x[0], static_cast<int64_t>(s.out_h()), static_cast<int64_t>(s.out_w()), x[3]};
+  }
+  void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    if (in[0]->numel() == 0 || out[0]->numel() == 0) return;
+    // The input is read in place: the executor leaves >= 16 readable bytes after planned buffers.
+    const size_t rows = s_.batch * s_.out_h();
+    const ElemType t = in[0]->dtype;
+    if (t == ElemType::kInt8) {
+      pool_config().qs8_max(s_, in[0]->as<const int8_t>(), out[0]->as<int8_t>(), QMaxPoolParams{-128, 127}, 0, rows);
+    } else if (t == ElemType::kUInt8) {
+      pool_config().qu8_max(s_, in[0]->as<const uint8_t>(), out[0]->as<uint8_t>(), QMaxPoolParams{0, 255}, 0, rows);
+    } else {
+      // Float: the reference MaxPool's rule exactly (first valid tap, then strictly greater), so
+      // NaN and signed zeros come out as in the NCHW graph.
+      const float* x = in[0]->as<const float>();
+      float* y = out[0]->as<float>();
+      const size_t c = s_.channels, oh = s_.out_h(), ow = s_.out_w();
+      for (size_t b = 0; b < s_.batch; ++b)
+        for (size_t oy = 0; oy < oh; ++oy)
+          for (size_t ox = 0; ox < ow; ++ox) {
+            float* yp = y + ((b * oh + oy) * ow + ox) * c;
+            bool first = true;
+            for (size_t ky = 0; ky < s_.kernel_h; ++ky) {
+              const int64_t iy = static_cast<int64_t>(oy * s_.stride_h + ky * s_.dilation_h) - static_cast<int64_t>(s_.pad_top);
+              if (iy < 0 || iy >= static_cast<int64_t>(s_.in_h)) continue;
+              for (size_t kx = 0; kx < s_.kernel_w; ++kx) {
+                const int64_t ix = static_cast<int64_t>(ox * s_.stride_w + kx * s_.dilation_w) - static_cast<int64_t>(s_.pad_left);
+                if (ix < 0 || ix >= static_cast<int64_t>(s_.in_w)) continue;
+                const float* xp = x + ((b * s_.in_h + static_cast<size_t>(iy)) * s_.in_w + static_cast<size_t>(ix)) * c;
+                for (size_t ch = 0; ch < c; ++ch) {
+                  if (first || xp[ch] > yp[ch]) yp[ch] = xp[ch];
+                }
+                first = false;
+              }
+            }
+            if (first) for (size_t ch = 0; ch < c; ++ch) yp[ch] = -std::numeric_limits<float>::infinity();
+          }
+    }
+  }
+
+ private:
+  std::vector<int64_t> kernel_, strides_, pads_, dilations_;
+  PoolShape s_;
+};
+
 }  // namespace
 
 void register_quant_conv_ops(OpRegistry& r) {
   add_op(r, "com.microsoft:QLinearAveragePool", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QAvgPoolOp>(c); });
   add_op(r, "QLinearConv", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QConvOp>(c, true); });
+  add_op(r, "wasmq:MaxPool", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<NhwcMaxPoolOp>(c); });
   add_op(r, "ConvInteger", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QConvOp>(c, false); });
 }
 

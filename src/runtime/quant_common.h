@@ -52,4 +52,32 @@ void gemm_minmax(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsig
                  const float* scale, int32_t y_zp, int32_t qmin, int32_t qmax, void* c, size_t c_stride,
                  std::vector<uint8_t>& pad_row);
 
+// Byte matrix transpose in 8x8 tiles: src rows x cols (row stride rs) -> dst cols x rows (row stride ds).
+void transpose_u8(const uint8_t* src, size_t rows, size_t cols, size_t rs, uint8_t* dst, size_t ds);
+// NCHW [n][c][hw] <-> NHWC [n][hw][c], 8-bit (tiles) or any element type (plain loop).
+void nchw_to_nhwc(const uint8_t* x, size_t n, size_t c, size_t hw, uint8_t* y);
+void nhwc_to_nchw(const uint8_t* x, size_t n, size_t c, size_t hw, uint8_t* y);
+template <typename T>
+void nhwc_to_nchw(const T* x, size_t n, size_t c, size_t hw, T* y) {
+  for (size_t b = 0; b < n; ++b) {
+    const T* xb = x + b * c * hw;
+    T* yb = y + b * c * hw;
+    for (size_t p = 0; p < hw; ++p) {
+      const T* xp = xb + p * c;
+      for (size_t ch = 0; ch < c; ++ch) yb[ch * hw + p] = xp[ch];
+    }
+  }
+}
+template <typename T>
+void nchw_to_nhwc(const T* x, size_t n, size_t c, size_t hw, T* y) {
+  for (size_t b = 0; b < n; ++b) {
+    const T* xb = x + b * c * hw;
+    T* yb = y + b * c * hw;
+    for (size_t ch = 0; ch < c; ++ch) {
+      const T* xc = xb + ch * hw;
+      for (size_t p = 0; p < hw; ++p) yb[p * c + ch] = xc[p];
+    }
+  }
+}
+
 }  // namespace wasmq::rt::quant

@@ -34,3 +34,29 @@ for (const id of MODEL_IDS) {
     }
   });
 }
+
+test('Model.setProfiling/profile: per-node totals while on, nothing while off', { skip: !available && 'models or onnxruntime-node missing' }, async () => {
+  const { loadModel } = await wasmq();
+  const m = await loadModel(modelBytes('ppocr-cls'));
+  try {
+    const feeds = naturalFeeds('ppocr-cls', { index: 0 });
+    await m.run(feeds);
+    assert.deepEqual(m.profile(), []);
+    m.setProfiling(true);
+    await m.run(feeds);
+    await m.run(feeds);
+    const p = m.profile();
+    assert.ok(p.length > 10, `${p.length} steps`);
+    for (const s of p) {
+      assert.equal(typeof s.node, 'string');
+      assert.equal(typeof s.opType, 'string');
+      assert.equal(s.runs, 2);
+      assert.ok(s.ms >= 0);
+    }
+    assert.ok(p.some((s) => s.opType === 'Conv'));
+    m.setProfiling(false);
+    assert.deepEqual(m.profile(), []);
+  } finally {
+    m.dispose();
+  }
+});

@@ -69,6 +69,8 @@ TEST_CASE("fuzzer regressions end cleanly", "[runtime]") {
       {"Resize to huge sizes (tap tables built before the cap check: hang)",
        "CAcSDGJhY2tlbmQtdGVzdDqeAQorCgFYCgAKAAoFc2l6ZXMSAVkiBlJlc2l6ZSoQCgRtb2RlIgVjdWJpY6ABAxIgdGVzdF9yZXNpemVfdXBzYW1wbGVfc2l6ZXNfY3Vi"
        "aWNaGwoBWBIWChQIARIQCgIIAQoCCAEKAggECgIIBFoTCgVzaXplcxIKCggIBxIECgIIBGIbCgFZEhYKFAgBEhAKAggBCgIIAQoCCAkKAggKQgQKABAN"},
+      {"Relu with no input (the int8 passes indexed its missing data input)",
+       "CAgSCndhc21xLXRlc3Q6OwoUegF4EgF5GgZSZWx1X3kiBFJlbHUSAWdaDwoBeBIKCggIEBIECgIIAmIPCgF5EgoKCAgBEgQKAggCQgQKABAN"},
   };
   for (const auto& c : cases) {
     INFO(c.what);

@@ -292,3 +292,22 @@ TEST_CASE("Reshape/Flatten/Unsqueeze share their input's buffer instead of copyi
   CHECK(m->num_steps() == 2);                  // Neg and Relu; the three relabelling ops run nothing
   CHECK(m->arena_bytes() == 2 * 1024);         // a/b/c/d share one buffer, y has its own
 }
+
+TEST_CASE("profiling accumulates per executed step and is off by default", "[runtime]") {
+  const std::string bytes = model({node("Relu", {"x"}, {"r"}), node("Neg", {"r"}, {"y"})},
+                                  {value_info("x", kF32, {1, 3})}, {value_info("y", kF32, {1, 3})});
+  auto m = load(bytes);
+  run1(*m, {1, 3}, {1, -2, 3});
+  CHECK(m->profile().empty());  // off: nothing recorded
+  m->set_profiling(true);
+  run1(*m, {1, 3}, {1, -2, 3});
+  run1(*m, {1, 3}, {1, -2, 3});
+  const auto p = m->profile();
+  REQUIRE(p.size() == 2);
+  CHECK(p[0].op_type == "Relu");
+  CHECK(p[1].op_type == "Neg");
+  CHECK(p[0].runs == 2);
+  CHECK(p[0].ms >= 0);
+  m->set_profiling(false);
+  CHECK(m->profile().empty());
+}
