@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "quant/fp16.h"
 #include "runtime/op.h"
@@ -198,6 +199,14 @@ class BinaryOp : public Op {
           using E = decltype(etag);
           for (size_t i = 0; i < nb; ++i) exponent_[i] = static_cast<double>(b.as<const E>()[i]);
         });
+        // Squares (decomposed LayerNorm's Pow(x, 2)): x * x in float is the correctly rounded
+        // square, as pow in double rounded to float is (the double product of two floats is exact).
+        if constexpr (std::is_same_v<T, float>) {
+          if (nb == 1 && exponent_[0] == 2.0 && out[0]->numel() == a.numel()) {
+            for (size_t i = 0, n = a.numel(); i < n; ++i) y[i] = pa[i] * pa[i];
+            return;
+          }
+        }
         broadcast_loop(pa, a.shape, exponent_.data(), b_shape_, y, out[0]->shape, [](T x, double e) {
           return saturate_cast<T>(std::pow(static_cast<double>(x), e));
         });

@@ -311,3 +311,26 @@ TEST_CASE("profiling accumulates per executed step and is off by default", "[run
   m->set_profiling(false);
   CHECK(m->profile().empty());
 }
+
+TEST_CASE("Pow(x, 2) squares exactly as pow does, including NaN, Inf, -0 and overflow", "[runtime]") {
+  // The float fast path (x * x) must equal std::pow in double rounded to float, bit for bit.
+  for (const char* e_name : {"two", "three"}) {
+    const std::string bytes =
+        model({node("Pow", {"x", e_name}, {"y"}, {}, "pow")}, {value_info("x", 1, {-1})}, {value_info("y", 1, {-1})},
+              {tensor_f32("two", {}, {2.0f}), tensor_f32("three", {}, {3.0f})});
+    auto m = load(bytes);
+    std::vector<float> x = {0.0f, -0.0f, 1.5f, -3.25f, 1e-23f, 1e20f, -1e20f, 3.4e38f, NAN, INFINITY, -INFINITY, 1.17549435e-38f};
+    for (int i = 0; i < 200; ++i) x.push_back(std::ldexp(static_cast<float>(i % 17) - 8.3f, (i * 7) % 60 - 30));
+    const std::vector<float> y = run1(*m, {static_cast<int64_t>(x.size())}, x);
+    const double e = std::string(e_name) == "two" ? 2.0 : 3.0;
+    for (size_t i = 0; i < x.size(); ++i) {
+      const float want = static_cast<float>(std::pow(static_cast<double>(x[i]), e));
+      INFO("x = " << x[i] << ", exponent " << e);
+      uint32_t a, b;
+      std::memcpy(&a, &y[i], 4);
+      std::memcpy(&b, &want, 4);
+      if (std::isnan(want)) REQUIRE(std::isnan(y[i]));
+      else REQUIRE(a == b);
+    }
+  }
+}
