@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "runtime/graph_scan.h"
 
 namespace wasmq::rt {
 namespace {
@@ -17,7 +18,6 @@ using onnx::ElemType;
 using onnx::NodeDef;
 using onnx::TensorData;
 
-bool default_domain(const NodeDef& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
 bool ms_domain(const NodeDef& n) { return n.domain == "com.microsoft"; }
 bool q8(ElemType t) { return t == ElemType::kInt8 || t == ElemType::kUInt8; }
 
@@ -34,42 +34,9 @@ const std::set<std::string>& float_unary() {
   return s;
 }
 
-struct Graph {
-  onnx::ModelDef& m;
-  onnx::GraphDef& g;
-  std::map<std::string, const TensorData*> consts;
-  std::map<std::string, size_t> producer;
-  std::map<std::string, std::vector<size_t>> readers;  // node indices, once per input slot
-  std::set<std::string> graph_outputs, names;
-
-  explicit Graph(onnx::ModelDef& model) : m(model), g(model.graph) {
-    for (const TensorData& t : g.initializers) consts[t.name] = &t;
-    for (size_t i = 0; i < g.nodes.size(); ++i) {
-      const NodeDef& n = g.nodes[i];
-      if (n.op_type == "Constant" && default_domain(n) && n.attributes.size() == 1 && n.attributes[0].name == "value" &&
-          n.attributes[0].t && n.outputs.size() == 1) {
-        consts[n.outputs[0]] = n.attributes[0].t.get();
-      }
-      for (const std::string& o : n.outputs) producer[o] = i;
-      for (const std::string& s : n.inputs) {
-        if (!s.empty()) readers[s].push_back(i);
-        names.insert(s);
-      }
-      for (const std::string& s : n.outputs) names.insert(s);
-    }
-    for (const auto& o : g.outputs) graph_outputs.insert(o.name);
-    for (const auto& i : g.inputs) names.insert(i.name);
-    for (const auto& t : g.initializers) names.insert(t.name);
-  }
-
-  const TensorData* constant(const std::string& name) const {
-    const auto it = consts.find(name);
-    return it == consts.end() ? nullptr : it->second;
-  }
-  bool scalar_const(const std::string& name) const {
-    const TensorData* t = constant(name);
-    return t && t->numel() == 1 && t->dims.size() <= 8;
-  }
+struct Graph : GraphScan {
+  explicit Graph(onnx::ModelDef& model) : GraphScan(model) {}
+  bool scalar_const(const std::string& name) const { return GraphScan::scalar_const(name, 8); }
 
   // Data input positions of an elementwise node (all other inputs must be one-element constants);
   // empty when the node does not qualify.

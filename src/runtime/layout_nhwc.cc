@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/graph_scan.h"
+
 namespace wasmq::rt {
 namespace {
 
@@ -15,7 +17,6 @@ using onnx::AttrType;
 using onnx::NodeDef;
 using onnx::TensorData;
 
-bool default_domain(const NodeDef& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
 bool ms_domain(const NodeDef& n) { return n.domain == "com.microsoft"; }
 
 const onnx::Attribute* attr(const NodeDef& n, const char* name) {
@@ -49,36 +50,10 @@ const std::set<std::string>& float_unary() {
   return s;
 }
 
-struct Pass {
-  onnx::ModelDef& m;
-  onnx::GraphDef& g;
-  std::map<std::string, const TensorData*> consts;
-  std::set<std::string> graph_outputs, names;
-
-  explicit Pass(onnx::ModelDef& model) : m(model), g(model.graph) {
-    for (const TensorData& t : g.initializers) consts[t.name] = &t;
-    for (const NodeDef& n : g.nodes) {
-      if (n.op_type == "Constant" && default_domain(n) && n.attributes.size() == 1 && n.attributes[0].name == "value" &&
-          n.attributes[0].t && n.outputs.size() == 1) {
-        consts[n.outputs[0]] = n.attributes[0].t.get();
-      }
-      for (const std::string& s : n.inputs) names.insert(s);
-      for (const std::string& s : n.outputs) names.insert(s);
-    }
-    for (const auto& o : g.outputs) graph_outputs.insert(o.name);
-    for (const auto& i : g.inputs) names.insert(i.name);
-    for (const auto& t : g.initializers) names.insert(t.name);
-  }
-
-  const TensorData* constant(const std::string& name) const {
-    const auto it = consts.find(name);
-    return it == consts.end() ? nullptr : it->second;
-  }
+struct Pass : GraphScan {
+  explicit Pass(onnx::ModelDef& model) : GraphScan(model) {}
   // A one-element constant: broadcasting it gives the same result in either layout.
-  bool scalar_const(const std::string& name) const {
-    const TensorData* t = constant(name);
-    return t && t->numel() == 1 && t->dims.size() <= 4;
-  }
+  bool scalar_const(const std::string& name) const { return GraphScan::scalar_const(name, 4); }
 
   // The node's kind and its data (activation) input positions; malformed nodes (a data input
   // missing) are left out, to fail in their op's own checks.
@@ -227,10 +202,7 @@ struct Pass {
     std::vector<Kind> kinds(nn);
     std::vector<std::vector<size_t>> data(nn);
     for (size_t i = 0; i < nn; ++i) kinds[i] = kind(g.nodes[i], data[i]);
-    std::map<std::string, size_t> producer;
-    for (size_t i = 0; i < nn; ++i) {
-      for (const std::string& o : g.nodes[i].outputs) producer[o] = i;
-    }
+    // `producer` (GraphScan) indexes the graph as it is until the rewrite at the end.
 
     // Forward: tag anchors, then grow the regions until nothing changes (nodes may be unsorted).
     std::vector<bool> tagged(nn, false);

@@ -94,6 +94,24 @@ inline Pb value_info(const std::string& name, int32_t elem, const std::vector<in
   return Pb().bytes(1, name).msg(2, Pb().msg(1, tensor));
 }
 
+// A tensor of any element type from its raw little-endian bytes (raw_data).
+template <typename T>
+Pb tensor_raw(const std::string& name, const std::vector<int64_t>& dims, int32_t dtype, const std::vector<T>& v) {
+  Pb t;
+  for (int64_t d : dims) t.varint(1, static_cast<uint64_t>(d));
+  t.varint(2, static_cast<uint64_t>(dtype)).bytes(8, name);
+  t.bytes(9, std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)));
+  return t;
+}
+
+// A node of the com.microsoft domain.
+inline Pb ms_node(const std::string& op, const std::vector<std::string>& in, const std::vector<std::string>& out,
+                  const std::vector<Pb>& attrs = {}) {
+  Pb n = node(op, in, out, attrs);
+  n.bytes(7, "com.microsoft");
+  return n;
+}
+
 inline std::string model(const std::vector<Pb>& nodes, const std::vector<Pb>& inputs, const std::vector<Pb>& outputs,
                          const std::vector<Pb>& inits = {}, int64_t opset = 13) {
   Pb g;

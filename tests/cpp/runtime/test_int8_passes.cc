@@ -25,22 +25,6 @@ namespace {
 
 constexpr int32_t kF32 = 1, kU8 = 2, kI8 = 3, kI32 = 6;
 
-template <typename T>
-Pb tensor_raw(const std::string& name, const std::vector<int64_t>& dims, int32_t dtype, const std::vector<T>& v) {
-  Pb t;
-  for (int64_t d : dims) t.varint(1, static_cast<uint64_t>(d));
-  t.varint(2, static_cast<uint64_t>(dtype)).bytes(8, name);
-  t.bytes(9, std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)));
-  return t;
-}
-
-Pb ms_node(const std::string& op, const std::vector<std::string>& in, const std::vector<std::string>& out,
-           const std::vector<Pb>& attrs = {}) {
-  Pb n = node(op, in, out, attrs);
-  n.bytes(7, "com.microsoft");
-  return n;
-}
-
 std::unique_ptr<Model> load(const std::string& bytes, bool passes) {
   wasmq::rt::set_int8_passes_enabled(passes);
   auto m = Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
