@@ -1,6 +1,7 @@
 // Float-graph rewrites before quantization (see graph_passes.h); every pass names what it changes.
 #include "quantize/graph_passes.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -371,6 +372,16 @@ void div_to_mul(ModelDef& m, PassStats& s) {
   }
 }
 
+void drop_unused_initializers(ModelDef& m) {
+  std::set<std::string> used;
+  for (const NodeDef& n : m.graph.nodes)
+    for (const std::string& i : n.inputs) used.insert(i);
+  for (const auto& v : m.graph.inputs) used.insert(v.name);
+  for (const auto& v : m.graph.outputs) used.insert(v.name);
+  auto& inits = m.graph.initializers;
+  inits.erase(std::remove_if(inits.begin(), inits.end(), [&](const TensorData& t) { return !used.count(t.name); }), inits.end());
+}
+
 PassStats prepare_float_graph(ModelDef& m, int target_opset) {
   PassStats s;
   constants_to_initializers(m, s);
@@ -380,6 +391,7 @@ PassStats prepare_float_graph(ModelDef& m, int target_opset) {
   split_gemm(m, s);
   div_to_mul(m, s);
   fold_affine_into_conv(m, s);
+  drop_unused_initializers(m);
   topo_sort(m);
   return s;
 }

@@ -40,6 +40,9 @@ void upgrade_opset(onnx::ModelDef& m, int target_opset, PassStats& s);
 void fold_batchnorm(onnx::ModelDef& m, PassStats& s);
 void split_gemm(onnx::ModelDef& m, PassStats& s);
 void div_to_mul(onnx::ModelDef& m, PassStats& s);
+// Drops initializers no node reads and no graph input/output names (left behind by folding and
+// by quantization replacing float weights with int8 ones).
+void drop_unused_initializers(onnx::ModelDef& m);
 
 // Helpers shared with the quantizer.
 const onnx::Attribute* find_attr(const onnx::NodeDef& n, const std::string& name);

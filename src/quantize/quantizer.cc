@@ -747,6 +747,8 @@ void ModelQuantizer::build_weight_only() {
 }
 
 void ModelQuantizer::finish_models(ModelDef qop, ModelDef exp) {
+  drop_unused_initializers(qop);  // the float weights the int8 ones replaced
+  drop_unused_initializers(exp);
   qop_bytes_ = onnx::encode_model(qop);
   qdq_bytes_ = onnx::encode_model(exp);
   ModelDef rep = std::move(qop);

@@ -268,6 +268,13 @@ test(`ppocr-cls on real text lines: static int8 keeps >= ${CLS.minSqnr} dB, top-
       assert.ok(accQ >= accF - CLS.maxAccuracyLoss, `int8 accuracy ${accQ} vs float ${accF}`);
       const rep = qm.report();
       assert.ok(rep.every((r) => Number.isFinite(r.outputSqnrDb) && r.outputSqnrDb > 5), JSON.stringify(rep.map((r) => r.outputSqnrDb)));
+      // int8 weights and nothing else: the exports are smaller than the float file (no float
+      // weights or folding leftovers kept as dead initializers).
+      const floatBytes = modelBytes(id).length;
+      for (const form of ['qdq', 'qoperator']) {
+        const n = (form === 'qdq' ? qm.toOnnx() : qm.toOnnx({ form })).length;
+        assert.ok(n < floatBytes / 2, `${form} export ${n} bytes vs float ${floatBytes}`);
+      }
       if (ort) {
         const qdq = await ort.runOrtMany('node', qm.toOnnx(), tests.slice(0, 3));
         const d = stats(qdq, got.slice(0, 3), out);
