@@ -6,13 +6,13 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM } from '../tests/browser/chromium.mjs';
-import { TEXT_LINES, TEXT_LINES_VERSION } from '../tests/fixtures/text-lines.mjs';
+import { TEXT_LINES, TEXT_LINES_VERSION, textLinesIndexPath } from '../tests/fixtures/text-lines.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const count = Number(args[args.indexOf('--count') + 1] || 0) || TEXT_LINES.count;
-const out = path.join(root, TEXT_LINES.dir);
-const json = path.join(out, `lines-v${TEXT_LINES_VERSION}.json`);
+const json = textLinesIndexPath();
+const out = path.dirname(json);
 
 if (existsSync(json) && !args.includes('--force')) {
   const meta = JSON.parse(readFileSync(json, 'utf8'));

@@ -23,8 +23,6 @@ namespace {
 
 constexpr const char* kMs = "com.microsoft";
 
-bool is_onnx_domain(const NodeDef& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
-
 std::string node_id(const NodeDef& n) { return n.name.empty() ? n.outputs[0] : n.name; }
 
 NodeDef make_node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out,
