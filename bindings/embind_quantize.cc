@@ -43,7 +43,15 @@ class QuantizerHandle {
       qz::Options opt;
       opt.mode = qz::parse_mode(o["mode"].as<std::string>());
       opt.activation_dtype = wasmq::parse_dtype(o["activationDtype"].as<std::string>());
-      opt.calibration = wasmq::parse_calibration(o["calibration"].as<std::string>());
+      const std::string cal = o["calibration"].as<std::string>();
+      if (cal == "auto") {  // observe with each candidate at once; JS tries them (selectCalibration)
+        // Not entropy: its KL search costs ~20 ms per tensor (3 s on ppocr-cls's 137) and it was
+        // never the best on the fixture models (docs/quantize-model.md).
+        opt.candidates = {wasmq::Calibration::kMinMax, wasmq::Calibration::kPercentile, wasmq::Calibration::kMse};
+        opt.calibration = wasmq::Calibration::kMinMax;
+      } else {
+        opt.calibration = wasmq::parse_calibration(cal);
+      }
       opt.observer.percentile = o["percentile"].as<double>();
       opt.observer.bins = o["bins"].as<int>();
       opt.block_size = o["blockSize"].as<int>();
@@ -101,14 +109,37 @@ class QuantizerHandle {
     });
   }
 
-  // Runs the float and the report models on their staged feeds and accumulates per-node SQNR.
+  // The model's own outputs of the last float (calibration) run: [{ ptr, dims, dtype }].
+  val floatOutputs() {
+    return wasmq::bind::guarded([&] {
+      check();
+      return outputs_of(q_->float_model(), q_->num_model_outputs());
+    });
+  }
+
+  // Rebuilds the quantized models from another observed calibration (calibration 'auto').
+  // trial: the quantized model only (to measure it), no report model or export.
+  val selectCalibration(const std::string& name, bool trial) {
+    return wasmq::bind::guarded([&] {
+      check();
+      q_->select_calibration(wasmq::parse_calibration(name), trial);
+      val r = val::object();
+      r.set("loadError", q_->load_error());
+      return r;
+    });
+  }
+
+  // Runs the float and the report models on their staged feeds and accumulates per-node SQNR;
+  // returns the SQNR of the model's outputs over the feeds compared so far.
   val compare() {
     return wasmq::bind::guarded([&] {
       check();
       q_->float_model().run();
       model(1).run();
       q_->compare_last_runs();
-      return val::object();
+      val r = val::object();
+      r.set("outputSqnrDb", q_->output_sqnr_db());
+      return r;
     });
   }
 
@@ -194,6 +225,8 @@ EMSCRIPTEN_BINDINGS(wasmq_quantize) {
       .function("observe", &QuantizerHandle::observe)
       .function("convert", &QuantizerHandle::convert)
       .function("compare", &QuantizerHandle::compare)
+      .function("selectCalibration", &QuantizerHandle::selectCalibration)
+      .function("floatOutputs", &QuantizerHandle::floatOutputs)
       .function("run", &QuantizerHandle::run)
       .function("io", &QuantizerHandle::io)
       .function("report", &QuantizerHandle::report)

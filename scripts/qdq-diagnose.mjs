@@ -1,7 +1,9 @@
 // Where does a static int8 model lose accuracy? Quantizes a fixture model with wasmq, then edits its
 // QDQ export: each activation Q->DQ pair becomes a Clip to the same int8 range (no rounding), for
 // all tensors or all but one class, and measures the output against float.
-//   node scripts/qdq-diagnose.mjs [--model ppocr-cls|ppocr-det|...] [--calib 16] [--test 300] [--classes]
+//   node scripts/qdq-diagnose.mjs [--model ppocr-cls|ppocr-det|...] [--calib 16] [--calib-batch 1] [--test 300] [--classes] [--each regex] [--unround regex]
+//   [--calibration minmax|percentile|mse|entropy]
+// (ppocr-cls's test in tests/js/quantize-model.test.mjs: --calib 8 --calib-batch 8 --test 500)
 // Text-line models test on rendered lines, other image models on digit pages, the rest on random feeds.
 import protobuf from 'protobufjs';
 import { init } from '../dist/node.mjs';
@@ -42,7 +44,8 @@ const id = args.includes('--model') ? args[args.indexOf('--model') + 1] : 'ppocr
 if (!MODELS[id]) throw new Error(`unknown model '${id}' (${Object.keys(MODELS).join(', ')})`);
 const wq = await init();
 const model = await wq.loadModel(modelBytes(id));
-const qm = await wq.quantizeModel(model, { mode: 'static', calibrationData: calibrationFeeds(id, { count: opt('calib', 16) }) });
+const calibration = args.includes('--calibration') ? args[args.indexOf('--calibration') + 1] : 'minmax';
+const qm = await wq.quantizeModel(model, { mode: 'static', activations: { dtype: 'int8', calibration }, calibrationData: calibrationFeeds(id, { count: opt('calib', 16), batch: opt('calib-batch', undefined) }) });
 const qdq = qm.toOnnx();
 const testFeed = (i) => (TEXT_LINE_MODELS.includes(id) ? textLineFeeds(id, { start: CALIBRATION_LINES + i }).feeds
   : MODELS[id].preprocess ? naturalFeeds(id, { index: 1000 + i, source: i % 2 ? 'fashion' : 'mnist' }) : randomFeeds(id, { seed: 5000 + i }));
@@ -110,5 +113,13 @@ if (args.includes('--classes')) {
     const n = acts.filter((t) => re.test(t)).length;
     rows.push({ case: `only ${label} rounded (${n})`, sqnrDb: await sqnr(unrounded(qdq, (t) => !re.test(t))) });
   }
+}
+if (args.includes('--unround')) {   // what rounding these tensors costs: all rounded but them
+  const re = new RegExp(args[args.indexOf('--unround') + 1]);
+  rows.push({ case: `all rounded but ${acts.filter((t) => re.test(t)).length} tensors matching ${re}`, sqnrDb: await sqnr(unrounded(qdq, (t) => re.test(t))) });
+}
+const each = args.includes('--each') ? new RegExp(args[args.indexOf('--each') + 1]) : null;
+if (each) {   // one tensor at a time: which single tensors cost the most
+  for (const t of acts.filter((a) => each.test(a))) rows.push({ case: `only ${t} rounded`, sqnrDb: await sqnr(unrounded(qdq, (x) => x !== t)) });
 }
 console.table(rows);

@@ -4,10 +4,12 @@ import type { Feed, Model, ModelOutput } from './model.js';
 export interface QuantizeModelOptions {
   mode?: 'dynamic' | 'static' | 'weight-only';
   weights?: { dtype?: 'int8' | 'int4'; granularity?: 'channel' | 'block'; blockSize?: number };
-  activations?: { dtype?: 'int8' | 'uint8'; calibration?: 'minmax' | 'percentile' | 'mse' | 'entropy'; percentile?: number; bins?: number };
+  /** calibration 'auto' (static): observes once, tries minmax, percentile and mse on the
+   * calibration feeds and keeps the one whose outputs are closest to float (QuantizedModel.calibrationTrials). */
+  activations?: { dtype?: 'int8' | 'uint8'; calibration?: 'minmax' | 'percentile' | 'mse' | 'entropy' | 'auto'; percentile?: number; bins?: number };
   calibrationData?: Iterable<Record<string, Feed>> | AsyncIterable<Record<string, Feed>>;
   exclude?: string[];
-  onProgress?: (p: { stage: 'calibrate' | 'convert' | 'report'; done: number; total: number | null }) => void;
+  onProgress?: (p: { stage: 'calibrate' | 'convert' | 'auto' | 'report'; done: number; total: number | null }) => void;
 }
 
 export interface QuantizeReportRow {
@@ -27,6 +29,12 @@ export declare class QuantizedModel {
   readonly outputs: readonly string[];
   readonly loadError: string;
   readonly passes: { constants: number; upgraded: number; bnFolded: number; gemmSplit: number; divToMul: number; affineFolded: number };
+  /** Static: the calibration the activation ranges come from (what 'auto' picked); else null. */
+  readonly calibration: 'minmax' | 'percentile' | 'mse' | 'entropy' | null;
+  /** calibration 'auto': each candidate's output SQNR (dB) on the calibration feeds; else null. */
+  readonly calibrationTrials: readonly { calibration: 'minmax' | 'percentile' | 'mse'; outputSqnrDb: number }[] | null;
+  /** SQNR (dB) of the model's float outputs against the float model over the calibration feeds; null if none ran. */
+  readonly outputSqnrDb: number | null;
   run(feeds: Record<string, Feed>): Promise<Record<string, ModelOutput>>;
   report(): QuantizeReportRow[];
   toOnnx(options?: { form?: 'qdq' | 'qoperator' | 'report' }): Uint8Array;

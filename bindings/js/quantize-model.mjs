@@ -11,7 +11,9 @@ const TYPED = {
   int32: Int32Array, int64: BigInt64Array, bool: Uint8Array,
 };
 const MODES = ['dynamic', 'static', 'weight-only'];
-const CALIBRATIONS = ['minmax', 'percentile', 'mse', 'entropy'];
+const CALIBRATIONS = ['minmax', 'percentile', 'mse', 'entropy', 'auto'];
+// What 'auto' tries, in this order (a tie keeps the earlier one).
+const AUTO_CANDIDATES = ['minmax', 'percentile', 'mse'];   // as bindings/embind_quantize.cc observes
 const OPTION_KEYS = ['mode', 'weights', 'activations', 'calibrationData', 'exclude', 'onProgress'];
 
 function fail(message) {
@@ -71,6 +73,7 @@ function normalizeOptions(options) {
   const aDtype = a.dtype ?? 'int8';
   if (aDtype !== 'int8' && aDtype !== 'uint8') fail(`quantizeModel: activations.dtype must be 'int8' or 'uint8' (got '${String(aDtype)}')`);
   const calibration = a.calibration ?? 'minmax';
+  if (calibration === 'auto' && mode !== 'static') fail(`quantizeModel: activations.calibration 'auto' needs mode 'static' (got '${mode}')`);
   if (!CALIBRATIONS.includes(calibration)) {
     fail(`quantizeModel: unknown activations.calibration '${String(calibration)}' (expected one of: ${CALIBRATIONS.join(', ')})`);
   }
@@ -115,6 +118,39 @@ function stageFeeds(mod, h, which, inputNames, feeds, what) {
   });
 }
 
+// Copies a handle's output descriptors ({ ptr, dims, dtype }) out of wasm memory.
+function readOutputs(mod, outs) {
+  return Array.from(outs, (r) => {
+    const n = r.dims.reduce((a, b) => a * b, 1);
+    return { data: new TYPED[r.dtype](mod.HEAPU8.buffer, r.ptr, n).slice(), dtype: r.dtype };
+  });
+}
+
+// calibration 'auto': for each candidate (its ranges come from the one calibration pass), runs the
+// quantized model on the calibration feeds and measures the SQNR of its float outputs against the
+// float model's: [{ calibration, outputSqnrDb }].
+function autoTrials(mod, h, io, kept, floatOuts, progress) {
+  const trials = [];
+  AUTO_CANDIDATES.forEach((c, step) => {
+    if (step > 0) unwrap(h.selectCalibration(c, true), `quantizeModel: calibration '${c}'`);
+    let ref = 0, err = 0;
+    kept.forEach((feeds, i) => {
+      stageFeeds(mod, h, 2, io.inputs, feeds, `quantizeModel: calibrationData[${i}]`);
+      const got = readOutputs(mod, unwrap(h.run(), `quantizeModel: calibration '${c}' on calibrationData[${i}]`));
+      floatOuts[i].forEach((f, k) => {
+        if (f.dtype !== 'float32' || got[k].dtype !== 'float32' || got[k].data.length !== f.data.length) return;
+        for (let j = 0; j < f.data.length; j++) {
+          ref += f.data[j] * f.data[j];
+          err += (f.data[j] - got[k].data[j]) ** 2;
+        }
+      });
+      progress('auto', step * kept.length + i + 1, AUTO_CANDIDATES.length * kept.length);
+    });
+    trials.push({ calibration: c, outputSqnrDb: err === 0 ? Infinity : 10 * Math.log10(ref / err) });
+  });
+  return trials;
+}
+
 const registry = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry((handle) => { try { handle.delete(); } catch { /* already freed */ } })
   : null;
@@ -146,7 +182,7 @@ export async function quantizeModel(mod, model, options = {}) {
     unwrap(info, 'quantizeModel');
     const floatIo = unwrap(h.io(0), 'quantizeModel');
     const total = Array.isArray(o.data) ? o.data.length : null;
-    const kept = [];
+    const kept = [], floatOuts = [];
     let done = 0;
     const iterator = typeof o.data[Symbol.asyncIterator] === 'function' ? o.data[Symbol.asyncIterator]() : o.data[Symbol.iterator]();
     for (;;) {
@@ -155,22 +191,35 @@ export async function quantizeModel(mod, model, options = {}) {
       const feeds = step.value;
       stageFeeds(mod, h, 0, floatIo.inputs, feeds, `quantizeModel: calibrationData[${done}]`);
       if (o.mode === 'static') unwrap(h.observe(), `quantizeModel: calibrationData[${done}]`);
+      if (o.calibration === 'auto') floatOuts.push(readOutputs(mod, unwrap(h.floatOutputs(), 'quantizeModel')));
       kept.push(feeds);
       progress('calibrate', ++done, total);
     }
     if (o.mode === 'static' && kept.length === 0) fail("quantizeModel: calibrationData is empty; mode 'static' needs at least one feed to calibrate activation ranges");
     progress('convert', 0, 1);
-    const conv = unwrap(h.convert(), 'quantizeModel');
+    let conv = unwrap(h.convert(), 'quantizeModel');
     progress('convert', 1, 1);
+    let calibration = o.calibration, trials = null;
+    if (o.calibration === 'auto') {
+      calibration = 'minmax';
+      if (!conv.loadError) {
+        trials = autoTrials(mod, h, floatIo, kept, floatOuts, progress);
+        calibration = trials.reduce((b, t) => (t.outputSqnrDb > b.outputSqnrDb ? t : b), trials[0]).calibration;
+        conv = unwrap(h.selectCalibration(calibration, false), `quantizeModel: calibration '${calibration}'`);
+      }
+    }
+    // The report pass: every calibration feed through the float and the report model.
+    let outputSqnrDb = null;
     if (!conv.loadError) {
       kept.forEach((feeds, i) => {
         stageFeeds(mod, h, 0, floatIo.inputs, feeds, `quantizeModel: calibrationData[${i}]`);
         stageFeeds(mod, h, 1, floatIo.inputs, feeds, `quantizeModel: calibrationData[${i}]`);
-        unwrap(h.compare(), `quantizeModel: report on calibrationData[${i}]`);
+        outputSqnrDb = unwrap(h.compare(), `quantizeModel: report on calibrationData[${i}]`).outputSqnrDb;
         progress('report', i + 1, kept.length);
       });
     }
-    return new QuantizedModel(mod, h, o.mode, floatIo, conv.loadError, info.passes);
+    return new QuantizedModel(mod, h, o.mode, floatIo, conv.loadError, info.passes,
+      { calibration: o.mode === 'static' ? calibration : null, calibrationTrials: trials, outputSqnrDb });
   } catch (e) {
     h.delete();
     throw e;
@@ -179,7 +228,7 @@ export async function quantizeModel(mod, model, options = {}) {
 
 /** The result of quantizeModel(). Call dispose() when done. */
 export class QuantizedModel {
-  constructor(mod, handle, mode, io, loadError, passes) {
+  constructor(mod, handle, mode, io, loadError, passes, { calibration = null, calibrationTrials = null, outputSqnrDb = null } = {}) {
     this._m = mod;
     this._h = handle;
     this.mode = mode;
@@ -189,6 +238,12 @@ export class QuantizedModel {
     this.loadError = loadError;
     /** What the float passes changed: { constants, upgraded, bnFolded, gemmSplit, divToMul, affineFolded }. */
     this.passes = Object.freeze({ ...passes });
+    /** Static: the calibration the activation ranges come from (what 'auto' picked); else null. */
+    this.calibration = calibration;
+    /** calibration 'auto': [{ calibration, outputSqnrDb }] per candidate, on the calibration feeds; else null. */
+    this.calibrationTrials = calibrationTrials ? Object.freeze(calibrationTrials.map((t) => Object.freeze({ ...t }))) : null;
+    /** SQNR (dB) of the model's float outputs against the float model over the calibration feeds (null if none ran). */
+    this.outputSqnrDb = Number.isFinite(outputSqnrDb) ? outputSqnrDb : null;
     registry?.register(this, handle, this);
   }
 

@@ -338,4 +338,26 @@ double Histogram::abs_cdf(float t) const {
   return cdf(t) - cdf(-static_cast<double>(t));
 }
 
+MultiObserver::MultiObserver(const std::vector<Calibration>& kinds, const ObserverOptions& options) : kinds_(kinds) {
+  WASMQ_CHECK(!kinds_.empty(), "MultiObserver needs at least one calibration");
+  for (Calibration k : kinds_) obs_.push_back(make_observer(k, options));
+}
+
+void MultiObserver::observe(const float* x, size_t n) {
+  for (auto& o : obs_) o->observe(x, n);
+  count_ += n;
+}
+
+Range MultiObserver::range(DType dtype, Scheme scheme) const { return obs_[selected_]->range(dtype, scheme); }
+
+void MultiObserver::select(Calibration kind) {
+  for (size_t i = 0; i < kinds_.size(); ++i) {
+    if (kinds_[i] == kind) {
+      selected_ = i;
+      return;
+    }
+  }
+  fail(std::string("MultiObserver: calibration '") + name_of(kind) + "' was not observed");
+}
+
 }  // namespace wasmq

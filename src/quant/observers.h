@@ -40,6 +40,22 @@ class Observer {
 
 std::unique_ptr<Observer> make_observer(Calibration kind, const ObserverOptions& options = {});
 
+// Several observers fed the same data, so one calibration pass can offer each one's range (a
+// quantizer trying calibrations, e.g. quantizeModel's 'auto'). range() is the selected kind's.
+class MultiObserver final : public Observer {
+ public:
+  MultiObserver(const std::vector<Calibration>& kinds, const ObserverOptions& options = {});
+  void observe(const float* x, size_t n) override;
+  Range range(DType dtype, Scheme scheme) const override;
+  void select(Calibration kind);  // throws unless kind is one of the constructor's
+  Calibration selected() const { return kinds_[selected_]; }
+
+ private:
+  std::vector<Calibration> kinds_;
+  std::vector<std::unique_ptr<Observer>> obs_;
+  size_t selected_ = 0;
+};
+
 // Histogram over a range that doubles (merging bin pairs) when new data falls outside it, so bin
 // edges stay aligned and memory stays `bins` counters. Exposed for tests.
 class Histogram {

@@ -257,7 +257,8 @@ void ModelQuantizer::build_calibration_model() {
   auto want = [&](const std::string& t) {
     if (t.empty() || g.is_const(t)) return;
     if (opt_.mode == Mode::kStatic && !observed.count(t)) {
-      observers_[t] = make_observer(opt_.calibration, opt_.observer);
+      if (opt_.candidates.empty()) observers_[t] = make_observer(opt_.calibration, opt_.observer);
+      else observers_[t] = std::make_unique<MultiObserver>(opt_.candidates, opt_.observer);
       observed.insert(t);
     }
     if (seen.count(t)) return;
@@ -306,9 +307,31 @@ void ModelQuantizer::observe_last_run() {
   ++batches_;
 }
 
+void ModelQuantizer::select_calibration(Calibration kind, bool trial) {
+  WASMQ_CHECK(opt_.mode == Mode::kStatic && !opt_.candidates.empty(), "quantizeModel: no calibration candidates were observed");
+  WASMQ_CHECK(std::find(opt_.candidates.begin(), opt_.candidates.end(), kind) != opt_.candidates.end(),
+              std::string("quantizeModel: calibration '") + name_of(kind) + "' was not observed");
+  opt_.calibration = kind;
+  converted_ = false;
+  trial_ = trial;
+  convert();
+  trial_ = false;
+}
+
+double ModelQuantizer::output_sqnr_db() const { return sqnr_db(out_ref_energy_, out_err_energy_); }
+
 void ModelQuantizer::convert() {
   WASMQ_CHECK(!converted_, "quantizeModel: the model is already converted");
+  out_ref_energy_ = out_err_energy_ = 0.0;
+  for (ReportRow& r : rows_) {
+    r.ref_energy = r.err_energy = 0.0;
+    r.output_sqnr_db = NAN;
+  }
+  load_error_.clear();
   if (opt_.mode == Mode::kStatic) {
+    for (auto& [name, obs] : observers_) {
+      if (auto* m = dynamic_cast<MultiObserver*>(obs.get())) m->select(opt_.calibration);
+    }
     WASMQ_CHECK(batches_ > 0, "quantizeModel: static mode needs calibration data (calibrationData gave no batch)");
     build_static();
   } else if (opt_.mode == Mode::kDynamic) {
@@ -746,8 +769,20 @@ void ModelQuantizer::build_weight_only() {
 
 void ModelQuantizer::finish_models(ModelDef qop, ModelDef exp) {
   drop_unused_initializers(qop);  // the float weights the int8 ones replaced
-  drop_unused_initializers(exp);
   qop_bytes_ = onnx::encode_model(qop);
+  if (trial_) {  // the quantized model alone, to measure it
+    qdq_bytes_.clear();
+    report_bytes_.clear();
+    rmodel_.reset();
+    try {
+      qmodel_ = rt::Model::load(qop_bytes_.data(), qop_bytes_.size());
+    } catch (const Error& e) {
+      qmodel_.reset();
+      load_error_ = std::string("wasmq's runtime cannot run the quantized model yet: ") + e.what();
+    }
+    return;
+  }
+  drop_unused_initializers(exp);
   qdq_bytes_ = onnx::encode_model(exp);
   ModelDef rep = std::move(qop);
   for (const ReportRow& r : rows_) {
@@ -784,6 +819,17 @@ void ModelQuantizer::finish_models(ModelDef qop, ModelDef exp) {
 void ModelQuantizer::compare_last_runs() {
   WASMQ_CHECK(rmodel_ != nullptr, load_error_.empty() ? "quantizeModel: not converted" : load_error_);
   const size_t base = rmodel_->outputs().size() - rows_.size();
+  for (size_t i = 0; i < num_outputs_ && i < base; ++i) {  // the model's own outputs
+    const rt::Tensor& ref = float_model_->output(i);
+    const rt::Tensor& got = rmodel_->output(i);
+    if (ref.dtype != ElemType::kFloat || got.dtype != ElemType::kFloat || ref.numel() != got.numel()) continue;
+    const float* a = ref.as<float>();
+    const float* b = got.as<float>();
+    for (size_t j = 0; j < ref.numel(); ++j) {
+      out_ref_energy_ += static_cast<double>(a[j]) * a[j];
+      out_err_energy_ += (static_cast<double>(a[j]) - b[j]) * (static_cast<double>(a[j]) - b[j]);
+    }
+  }
   for (size_t i = 0; i < rows_.size(); ++i) {
     ReportRow& r = rows_[i];
     const rt::Tensor& ref = float_model_->output(static_cast<size_t>(calib_index_.at(r.output)));

@@ -25,6 +25,9 @@ struct Options {
   Mode mode = Mode::kStatic;
   DType activation_dtype = DType::kInt8;  // static: int8 or uint8
   Calibration calibration = Calibration::kMinMax;
+  // Static, when not empty: observe with each of these at once (MultiObserver); convert() uses
+  // `calibration` and select_calibration() switches (quantizeModel's calibration 'auto').
+  std::vector<Calibration> candidates;
   ObserverOptions observer;
   int block_size = 32;                    // weight-only int4
   std::set<std::string> exclude;          // node names kept in float
@@ -60,6 +63,11 @@ class ModelQuantizer {
   // Builds the quantized models. Static mode needs at least one observed batch.
   void convert();
   bool converted() const { return converted_; }
+  // With Options::candidates: rebuilds the quantized models from another observed calibration
+  // (one of the candidates) and clears the report's accumulated SQNR. A trial builds only the
+  // quantized model (no report model, no export) until the next full build.
+  void select_calibration(Calibration kind, bool trial = false);
+  Calibration calibration() const { return opt_.calibration; }
 
   const std::vector<uint8_t>& qoperator_bytes() const { return qop_bytes_; }
   const std::vector<uint8_t>& export_bytes() const { return qdq_bytes_; }  // QDQ (static) / same graph otherwise
@@ -75,6 +83,9 @@ class ModelQuantizer {
   void compare_last_runs();
   // Computes SQNR of outputs given as float arrays (e.g. from another runtime), by report row.
   const std::vector<ReportRow>& report() const { return rows_; }
+  // SQNR of the model's own (float) outputs over the compared runs, all outputs pooled: NaN
+  // before a compare, or when no output is float.
+  double output_sqnr_db() const;
 
  private:
   struct Plan;  // per-node decisions
@@ -96,6 +107,8 @@ class ModelQuantizer {
   std::map<std::string, onnx::ElemType> dtype_;
   size_t batches_ = 0;
   bool converted_ = false;
+  bool trial_ = false;  // select_calibration(.., true): quantized model only
+  double out_ref_energy_ = 0.0, out_err_energy_ = 0.0;
   std::set<std::string> hardswish_inputs_;  // static: tensors calibrated from -3 (feeds_only_hardswish)
 
   // Node decisions, indexed by node position in float_.

@@ -304,3 +304,75 @@ TEST_CASE("entropy calibration of one-signed data far from zero gives a valid ra
   CHECK(p.scale * 255.0f >= 4.0f);  // a real clipping range, not the empty-range fallback (scale 1) or a throw
   CHECK(p.scale < 1.0f);
 }
+
+TEST_CASE("MultiObserver gives each observer's own range from one pass", "[quantize][observers]") {
+  const uint64_t seed = test_seed(41);
+  using wasmq::Calibration;
+  const std::vector<Calibration> kinds = {Calibration::kMinMax, Calibration::kPercentile, Calibration::kMse};
+  wasmq::MultiObserver multi(kinds);
+  std::vector<std::unique_ptr<wasmq::Observer>> single;
+  for (Calibration k : kinds) single.push_back(wasmq::make_observer(k));
+  for (int b = 0; b < 3; ++b) {  // heavy-tailed batches: the three ranges differ
+    std::vector<float> x = normal(2000, seed + static_cast<uint64_t>(b));
+    for (size_t i = 0; i < x.size(); i += 97) x[i] *= 12.0f;
+    multi.observe(x.data(), x.size());
+    for (auto& o : single) o->observe(x.data(), x.size());
+  }
+  CHECK(multi.count() == 6000);
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    multi.select(kinds[i]);
+    CHECK(multi.selected() == kinds[i]);
+    const wasmq::Range a = multi.range(wasmq::DType::kInt8, wasmq::Scheme::kAffine);
+    const wasmq::Range b = single[i]->range(wasmq::DType::kInt8, wasmq::Scheme::kAffine);
+    CHECK(a.min == b.min);
+    CHECK(a.max == b.max);
+  }
+  multi.select(Calibration::kMinMax);
+  const float mm = multi.range(wasmq::DType::kInt8, wasmq::Scheme::kAffine).max;
+  multi.select(Calibration::kMse);
+  CHECK(multi.range(wasmq::DType::kInt8, wasmq::Scheme::kAffine).max < mm);  // mse clips the tail
+  CHECK_THROWS_WITH(multi.select(Calibration::kEntropy), Catch::Matchers::Contains("'entropy' was not observed"));
+}
+
+TEST_CASE("select_calibration rebuilds the quantized model from another observed calibration", "[quantize]") {
+  const uint64_t seed = test_seed(43);
+  const std::string bytes = conv_bn_model(seed);
+  qz::Options opt;
+  opt.candidates = {wasmq::Calibration::kMinMax, wasmq::Calibration::kMse};
+  qz::ModelQuantizer q(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), opt);
+  for (int i = 0; i < 4; ++i) {  // heavy-tailed inputs: mse clips the conv's output range
+    std::vector<float> x = normal(3 * 8 * 8, seed + 20 + i);
+    for (size_t j = 0; j < x.size(); j += 31) x[j] *= 10.0f;
+    run1(q.float_model(), x, {1, 3, 8, 8});
+    q.observe_last_run();
+  }
+  q.convert();
+  CHECK(q.calibration() == wasmq::Calibration::kMinMax);
+  const float scale_minmax = q.report()[0].scale;
+  const std::vector<uint8_t> qop_minmax = q.qoperator_bytes();
+  // A trial builds the quantized model only; a full build brings back the report model and export.
+  q.select_calibration(wasmq::Calibration::kMse, true);
+  CHECK(q.calibration() == wasmq::Calibration::kMse);
+  CHECK(q.report_model() == nullptr);
+  CHECK(q.export_bytes().empty());
+  CHECK(q.report()[0].scale < scale_minmax);
+  CHECK(q.qoperator_bytes() != qop_minmax);
+  q.select_calibration(wasmq::Calibration::kMinMax);
+  CHECK(q.report()[0].scale == scale_minmax);
+  CHECK(q.qoperator_bytes() == qop_minmax);  // the same model as the first conversion
+  CHECK(!q.export_bytes().empty());
+  if (q.report_model() != nullptr) {
+    CHECK(std::isnan(q.output_sqnr_db()));  // nothing compared since the rebuild
+    for (int i = 0; i < 2; ++i) {
+      const std::vector<float> x = normal(3 * 8 * 8, seed + 20 + i);
+      run1(q.float_model(), x, {1, 3, 8, 8});
+      run1(*q.report_model(), x, {1, 3, 8, 8});
+      q.compare_last_runs();
+    }
+    CHECK(q.output_sqnr_db() > 25.0);
+  }
+  CHECK_THROWS_WITH(q.select_calibration(wasmq::Calibration::kPercentile), Catch::Matchers::Contains("'percentile' was not observed"));
+  qz::Options plain;
+  qz::ModelQuantizer p(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), plain);
+  CHECK_THROWS_WITH(p.select_calibration(wasmq::Calibration::kMse), Catch::Matchers::Contains("no calibration candidates"));
+}
