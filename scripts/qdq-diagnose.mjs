@@ -1,7 +1,7 @@
 // Where does a static int8 model lose accuracy? Quantizes a fixture model with wasmq, then edits its
 // QDQ export: each activation Q->DQ pair becomes a Clip to the same int8 range (no rounding), for
 // all tensors or all but one class, and measures the output against float.
-//   node scripts/qdq-diagnose.mjs [--model ppocr-cls|ppocr-det|...] [--calib 16] [--calib-batch 1] [--test 300] [--classes] [--each regex] [--unround regex]
+//   node scripts/qdq-diagnose.mjs [--model ppocr-cls|ppocr-det|...] [--calib 16] [--calib-batch 1] [--test 300] [--classes] [--each regex] [--unround regex] [--each-clip regex] [--logit | --expected]
 //   [--calibration minmax|percentile|mse|entropy]
 // (ppocr-cls's test in tests/js/quantize-model.test.mjs: --calib 8 --calib-batch 8 --test 500)
 // Text-line models test on rendered lines, other image models on digit pages, the rest on random feeds.
@@ -70,7 +70,7 @@ function unrounded(bytes, unround, { clip = true } = {}) {
     const name = `${q.input[0]}__clip${clips.length}`;
     // Saturation is semantics too (a fused Relu is zero point -128, a fused Relu6 ends at 6).
     let lo = (-128 - zp) * sc, hi = (127 - zp) * sc;
-    if (!clip) { lo = zp === -128 ? 0 : -3e38; hi = Math.abs(hi - 6) < 0.01 ? 6 : 3e38; }
+    if (!(typeof clip === 'function' ? clip(q.input[0]) : clip)) { lo = zp === -128 ? 0 : -3e38; hi = Math.abs(hi - 6) < 0.01 ? 6 : 3e38; }
     g.initializer.push({ name: `${name}_lo`, dataType: 1, floatData: [lo] }, { name: `${name}_hi`, dataType: 1, floatData: [hi] });
     clips.push({ input: [q.input[0], `${name}_lo`, `${name}_hi`], output: [name], opType: 'Clip', name });
     rename.set(dq.output[0], name);
@@ -86,14 +86,35 @@ function unrounded(bytes, unround, { clip = true } = {}) {
   return ModelProto.encode(mp).finish();
 }
 
+// --logit: a two-class softmax output is compared as its logit difference log(p1 / p0), where every
+// input counts (the probabilities hide the error of confident inputs and magnify unsure ones).
+// --expected (two-class softmax): the output SQNR expected from the logit error's rms over the
+// inputs with |logit| < 8, weighted by each input's softmax slope: far steadier than the measured
+// SQNR, which a few unsure inputs decide.
+const logit = args.includes('--logit'), expected = args.includes('--expected');
 async function sqnr(bytes) {
   const m = await wq.loadModel(bytes);
-  let s = 0, e = 0;
+  let s = 0, e = 0, le = 0, ln = 0;
   for (let i = 0; i < tests.length; i++) {
     const y = Object.values(await m.run(tests[i]))[0].data;
-    for (let j = 0; j < y.length; j++) { s += refs[i][j] ** 2; e += (refs[i][j] - y[j]) ** 2; }
+    if (expected) {
+      for (let j = 0; j + 1 < y.length; j += 2) {
+        const a = Math.log(refs[i][j + 1] / refs[i][j]), b = Math.log(y[j + 1] / y[j]), p = refs[i][j + 1];
+        s += refs[i][j] ** 2 + p * p;
+        e += 2 * (p * (1 - p)) ** 2;   // times the mean squared logit error, below
+        if (Math.abs(a) < 8 && Number.isFinite(b)) { le += (a - b) ** 2; ln++; }
+      }
+    } else if (logit) {
+      for (let j = 0; j + 1 < y.length; j += 2) {
+        const a = Math.log(refs[i][j + 1] / refs[i][j]), b = Math.log(y[j + 1] / y[j]);
+        if (Number.isFinite(a) && Number.isFinite(b)) { s += a * a; e += (a - b) ** 2; }
+      }
+    } else {
+      for (let j = 0; j < y.length; j++) { s += refs[i][j] ** 2; e += (refs[i][j] - y[j]) ** 2; }
+    }
   }
   m.dispose();
+  if (expected) e *= le / ln;
   return +(10 * Math.log10(s / e)).toFixed(2);
 }
 
@@ -117,6 +138,12 @@ if (args.includes('--classes')) {
 if (args.includes('--unround')) {   // what rounding these tensors costs: all rounded but them
   const re = new RegExp(args[args.indexOf('--unround') + 1]);
   rows.push({ case: `all rounded but ${acts.filter((t) => re.test(t)).length} tensors matching ${re}`, sqnrDb: await sqnr(unrounded(qdq, (t) => re.test(t))) });
+}
+if (args.includes('--each-clip')) {   // one tensor clipped to its range (not rounded), every other one float
+  const re = new RegExp(args[args.indexOf('--each-clip') + 1]);
+  for (const t of acts.filter((a) => re.test(a))) {
+    rows.push({ case: `only ${t} clipped`, sqnrDb: await sqnr(unrounded(qdq, () => true, { clip: (x) => x === t })) });
+  }
 }
 const each = args.includes('--each') ? new RegExp(args[args.indexOf('--each') + 1]) : null;
 if (each) {   // one tensor at a time: which single tensors cost the most
