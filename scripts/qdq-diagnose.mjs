@@ -7,8 +7,7 @@
 // Text-line models test on rendered lines, other image models on digit pages, the rest on random feeds.
 import protobuf from 'protobufjs';
 import { init } from '../dist/node.mjs';
-import { MODELS, TEXT_LINE_MODELS, calibrationFeeds, modelBytes, naturalFeeds, randomFeeds, textLineFeeds } from '../tests/fixtures/models.mjs';
-import { CALIBRATION_LINES } from '../tests/fixtures/text-lines.mjs';
+import { MODELS, calibrationFeeds, modelBytes, testFeed } from '../tests/fixtures/models.mjs';
 
 // The part of onnx.proto this script edits (field numbers from onnx/onnx.proto).
 const ONNX_PROTO = `syntax = "proto2"; package onnx;
@@ -47,9 +46,7 @@ const model = await wq.loadModel(modelBytes(id));
 const calibration = args.includes('--calibration') ? args[args.indexOf('--calibration') + 1] : 'minmax';
 const qm = await wq.quantizeModel(model, { mode: 'static', activations: { dtype: 'int8', calibration }, calibrationData: calibrationFeeds(id, { count: opt('calib', 16), batch: opt('calib-batch', undefined) }) });
 const qdq = qm.toOnnx();
-const testFeed = (i) => (TEXT_LINE_MODELS.includes(id) ? textLineFeeds(id, { start: CALIBRATION_LINES + i }).feeds
-  : MODELS[id].preprocess ? naturalFeeds(id, { index: 1000 + i, source: i % 2 ? 'fashion' : 'mnist' }) : randomFeeds(id, { seed: 5000 + i }));
-const tests = Array.from({ length: opt('test', 300) }, (_, i) => testFeed(i));
+const tests = Array.from({ length: opt('test', 300) }, (_, i) => testFeed(id, i));
 const refs = [];
 for (const f of tests) refs.push(Object.values(await model.run(f))[0].data);
 

@@ -3,8 +3,7 @@
 // (ppocr-cls/rec: real rendered text lines; --mnist: the synthetic MNIST/Fashion digit lines instead)
 //   [--seed S]: first seed of the random test inputs (models without an image preprocess; default 5000)
 import { init } from '../dist/node.mjs';
-import { modelBytes, calibrationFeeds, naturalFeeds, randomFeeds, textLineFeeds, MODELS, TEXT_LINE_MODELS } from '../tests/fixtures/models.mjs';
-import { CALIBRATION_LINES } from '../tests/fixtures/text-lines.mjs';
+import { modelBytes, calibrationFeeds, naturalFeeds, testFeed, MODELS } from '../tests/fixtures/models.mjs';
 import { runOrtMany } from '../tests/peers/ort.mjs';
 import { compareTensors } from '../tests/peers/compare.mjs';
 
@@ -55,14 +54,8 @@ const qm = await wq.quantizeModel(model, { exclude,
 });
 const tq = performance.now() - t0;
 const report = qm.report();
-const image = Boolean(MODELS[id].preprocess);
-const tests = [];
-for (let i = 0; i < nTest; i++) {
-  // Text-line models: real rendered lines after the calibration pool (--mnist: the older digit lines).
-  if (TEXT_LINE_MODELS.includes(id) && !args.includes('--mnist')) tests.push(textLineFeeds(id, { start: CALIBRATION_LINES + i }).feeds);
-  else tests.push(image ? naturalFeeds(id, { index: 1000 + i, source: i % 2 ? 'fashion' : 'mnist', rotate180: i % 4 >= 2 })
-    : randomFeeds(id, { seed: seed + i }));
-}
+// Text-line models: real rendered lines after the calibration pool (--mnist: the older digit lines).
+const tests = Array.from({ length: nTest }, (_, i) => testFeed(id, i, { seed, digits: args.includes('--mnist'), rotate: true }));
 const out = model.outputs[0].name;
 const ref = await runOrtMany('node', bytes, tests);
 const qop = await runOrtMany('node', qm.toOnnx({ form: 'qoperator' }), tests);
