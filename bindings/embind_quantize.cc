@@ -155,8 +155,13 @@ class QuantizerHandle {
     return wasmq::bind::guarded([&] {
       wasmq::rt::Model& m = model(which);
       val r = val::object();
-      val ins = val::array(), outs = val::array();
-      for (size_t i = 0; i < m.inputs().size(); ++i) ins.set(i, m.inputs()[i].name);
+      val ins = val::array(), outs = val::array(), dyn = val::array();
+      for (size_t i = 0; i < m.inputs().size(); ++i) {
+        const wasmq::rt::IoInfo& in = m.inputs()[i];
+        ins.set(i, in.name);
+        dyn.set(i, in.has_shape && !in.dims.empty() && in.dims[0] < 0);  // a dynamic first (batch) dimension
+      }
+      r.set("dynamicBatch", dyn);
       const size_t n = which == 0 ? q_->num_model_outputs() : m.outputs().size();
       for (size_t i = 0; i < n; ++i) outs.set(i, m.outputs()[i].name);
       r.set("inputs", ins);

@@ -26,10 +26,11 @@ function typeName(v) {
   return v.constructor ? v.constructor.name : 'object';
 }
 
-// Calibration and the report pass keep every observed tensor of one feed alive at once (they are
-// outputs of the rewritten model), so memory grows with the batch of a feed: say so when it runs out.
-const OOM_HINT = '; quantizeModel keeps every quantized tensor of one calibration feed in memory: ' +
-  'pass feeds with a smaller batch (e.g. batch 1)';
+// Calibration and the report pass keep every observed tensor of one run alive at once (they are
+// outputs of the rewritten model). A feed whose batch dimension is dynamic runs one sample at a time
+// (splitBatch), so only one sample's tensors must fit: say so when even that runs out.
+const OOM_HINT = '; quantizeModel keeps every quantized tensor of one calibration run in memory (one sample ' +
+  'at a time when the batch dimension is dynamic, else the whole feed): use smaller inputs or batches';
 
 function unwrap(result, what) {
   if (result && typeof result === 'object' && typeof result.error === 'string') {
@@ -98,24 +99,45 @@ function normalizeOptions(options) {
   };
 }
 
-// Copies one feed set into a model of the handle (which: 0 float, 1 report, 2 quantized).
-function stageFeeds(mod, h, which, inputNames, feeds, what) {
+// Checks one feed set against the model's inputs; every error names the input.
+function checkFeeds(feeds, inputNames, what) {
   if (feeds === null || typeof feeds !== 'object') fail(`${what}: feeds must be an object mapping input names to { data, dims } (got ${typeName(feeds)})`);
   for (const key of Object.keys(feeds)) {
     if (!inputNames.includes(key)) fail(`${what}: unknown input '${key}' (model inputs: ${inputNames.join(', ')})`);
   }
-  inputNames.forEach((name, index) => {
+  for (const name of inputNames) {
     const feed = feeds[name];
     if (feed === undefined || feed === null || typeof feed !== 'object') fail(`${what}: input '${name}' is missing (expected { data, dims })`);
     const { data, dims } = feed;
-    const dtype = TYPED_OF.get(data?.constructor);
-    if (!dtype) fail(`${what}: input '${name}': data must be a typed array (got ${typeName(data)})`);
+    if (!TYPED_OF.get(data?.constructor)) fail(`${what}: input '${name}': data must be a typed array (got ${typeName(data)})`);
     if (!Array.isArray(dims) || dims.some((d) => !Number.isInteger(d) || d < 0)) fail(`${what}: input '${name}': dims must be an array of non-negative integers`);
     const n = dims.reduce((x, y) => x * y, 1);
     if (data.length !== n) fail(`${what}: input '${name}': data has ${data.length} elements but dims [${dims.join(', ')}] need ${n}`);
-    const r = unwrap(h.stage(which, index, dtype, dims), `${what}: input '${name}'`);
-    if (n > 0) new data.constructor(mod.HEAPU8.buffer, r.ptr, n).set(data);
+  }
+}
+
+// Copies one feed set into a model of the handle (which: 0 float, 1 report, 2 quantized).
+function stageFeeds(mod, h, which, inputNames, feeds, what) {
+  checkFeeds(feeds, inputNames, what);
+  inputNames.forEach((name, index) => {
+    const { data, dims } = feeds[name];
+    const r = unwrap(h.stage(which, index, TYPED_OF.get(data.constructor), dims), `${what}: input '${name}'`);
+    if (data.length > 0) new data.constructor(mod.HEAPU8.buffer, r.ptr, data.length).set(data);
   });
+}
+
+// Calibration memory grows with the batch of a run, the result does not: a feed whose inputs all
+// have a dynamic first dimension of the same size B > 1 becomes B feeds of one sample (views, no copy).
+function splitBatch(feeds, io) {
+  const names = io.inputs;
+  if (!names.length || !names.every((n, i) => io.dynamicBatch[i] && Array.isArray(feeds[n]?.dims) && feeds[n].dims.length > 0)) return [feeds];
+  const b = feeds[names[0]].dims[0];
+  if (!(b > 1) || !names.every((n) => feeds[n].dims[0] === b && feeds[n].data?.length % b === 0)) return [feeds];
+  return Array.from({ length: b }, (_, k) => Object.fromEntries(names.map((n) => {
+    const { data, dims } = feeds[n];
+    const per = data.length / b;
+    return [n, { data: data.subarray(k * per, (k + 1) * per), dims: [1, ...dims.slice(1)] }];
+  })));
 }
 
 // Copies a handle's output descriptors ({ ptr, dims, dtype }) out of wasm memory.
@@ -188,11 +210,14 @@ export async function quantizeModel(mod, model, options = {}) {
     for (;;) {
       const step = await iterator.next();
       if (step.done) break;
-      const feeds = step.value;
-      stageFeeds(mod, h, 0, floatIo.inputs, feeds, `quantizeModel: calibrationData[${done}]`);
-      if (o.mode === 'static') unwrap(h.observe(), `quantizeModel: calibrationData[${done}]`);
-      if (o.calibration === 'auto') floatOuts.push(readOutputs(mod, unwrap(h.floatOutputs(), 'quantizeModel')));
-      kept.push(feeds);
+      // Checked whole first (a bad feed is named by its index), then run one sample at a time.
+      checkFeeds(step.value, floatIo.inputs, `quantizeModel: calibrationData[${done}]`);
+      for (const feeds of splitBatch(step.value, floatIo)) {
+        stageFeeds(mod, h, 0, floatIo.inputs, feeds, `quantizeModel: calibrationData[${done}]`);
+        if (o.mode === 'static') unwrap(h.observe(), `quantizeModel: calibrationData[${done}]`);
+        if (o.calibration === 'auto') floatOuts.push(readOutputs(mod, unwrap(h.floatOutputs(), 'quantizeModel')));
+        kept.push(feeds);
+      }
       progress('calibrate', ++done, total);
     }
     if (o.mode === 'static' && kept.length === 0) fail("quantizeModel: calibrationData is empty; mode 'static' needs at least one feed to calibrate activation ranges");
