@@ -151,14 +151,14 @@ function readOutputs(mod, outs) {
 // calibration 'auto': for each candidate (its ranges come from the one calibration pass), runs the
 // quantized model on the calibration feeds and measures the SQNR of its float outputs against the
 // float model's: [{ calibration, outputSqnrDb }].
-function autoTrials(mod, h, io, kept, floatOuts, progress) {
+function autoTrials(mod, h, io, kept, nFeeds, floatOuts, progress) {
   const trials = [];
   AUTO_CANDIDATES.forEach((c, step) => {
     if (step > 0) unwrap(h.selectCalibration(c, true), `quantizeModel: calibration '${c}'`);
     let ref = 0, err = 0;
-    kept.forEach((feeds, i) => {
-      stageFeeds(mod, h, 2, io.inputs, feeds, `quantizeModel: calibrationData[${i}]`);
-      const got = readOutputs(mod, unwrap(h.run(), `quantizeModel: calibration '${c}' on calibrationData[${i}]`));
+    kept.forEach(({ feeds, index, last }, i) => {
+      stageFeeds(mod, h, 2, io.inputs, feeds, `quantizeModel: calibrationData[${index}]`);
+      const got = readOutputs(mod, unwrap(h.run(), `quantizeModel: calibration '${c}' on calibrationData[${index}]`));
       floatOuts[i].forEach((f, k) => {
         if (f.dtype !== 'float32' || got[k].dtype !== 'float32' || got[k].data.length !== f.data.length) return;
         for (let j = 0; j < f.data.length; j++) {
@@ -166,7 +166,7 @@ function autoTrials(mod, h, io, kept, floatOuts, progress) {
           err += (f.data[j] - got[k].data[j]) ** 2;
         }
       });
-      progress('auto', step * kept.length + i + 1, AUTO_CANDIDATES.length * kept.length);
+      if (last) progress('auto', step * nFeeds + index + 1, AUTO_CANDIDATES.length * nFeeds);
     });
     trials.push({ calibration: c, outputSqnrDb: err === 0 ? Infinity : 10 * Math.log10(ref / err) });
   });
@@ -212,12 +212,13 @@ export async function quantizeModel(mod, model, options = {}) {
       if (step.done) break;
       // Checked whole first (a bad feed is named by its index), then run one sample at a time.
       checkFeeds(step.value, floatIo.inputs, `quantizeModel: calibrationData[${done}]`);
-      for (const feeds of splitBatch(step.value, floatIo)) {
+      const samples = splitBatch(step.value, floatIo);
+      samples.forEach((feeds, k) => {
         stageFeeds(mod, h, 0, floatIo.inputs, feeds, `quantizeModel: calibrationData[${done}]`);
         if (o.mode === 'static') unwrap(h.observe(), `quantizeModel: calibrationData[${done}]`);
         if (o.calibration === 'auto') floatOuts.push(readOutputs(mod, unwrap(h.floatOutputs(), 'quantizeModel')));
-        kept.push(feeds);
-      }
+        kept.push({ feeds, index: done, last: k === samples.length - 1 });
+      });
       progress('calibrate', ++done, total);
     }
     if (o.mode === 'static' && kept.length === 0) fail("quantizeModel: calibrationData is empty; mode 'static' needs at least one feed to calibrate activation ranges");
@@ -228,7 +229,7 @@ export async function quantizeModel(mod, model, options = {}) {
     if (o.calibration === 'auto') {
       calibration = 'minmax';
       if (!conv.loadError) {
-        trials = autoTrials(mod, h, floatIo, kept, floatOuts, progress);
+        trials = autoTrials(mod, h, floatIo, kept, done, floatOuts, progress);
         calibration = trials.reduce((b, t) => (t.outputSqnrDb > b.outputSqnrDb ? t : b), trials[0]).calibration;
         conv = unwrap(h.selectCalibration(calibration, false), `quantizeModel: calibration '${calibration}'`);
       }
@@ -236,12 +237,12 @@ export async function quantizeModel(mod, model, options = {}) {
     // The report pass: every calibration feed through the float and the report model.
     let outputSqnrDb = null;
     if (!conv.loadError) {
-      kept.forEach((feeds, i) => {
-        stageFeeds(mod, h, 0, floatIo.inputs, feeds, `quantizeModel: calibrationData[${i}]`);
-        stageFeeds(mod, h, 1, floatIo.inputs, feeds, `quantizeModel: calibrationData[${i}]`);
-        outputSqnrDb = unwrap(h.compare(), `quantizeModel: report on calibrationData[${i}]`).outputSqnrDb;
-        progress('report', i + 1, kept.length);
-      });
+      for (const { feeds, index, last } of kept) {
+        stageFeeds(mod, h, 0, floatIo.inputs, feeds, `quantizeModel: calibrationData[${index}]`);
+        stageFeeds(mod, h, 1, floatIo.inputs, feeds, `quantizeModel: calibrationData[${index}]`);
+        outputSqnrDb = unwrap(h.compare(), `quantizeModel: report on calibrationData[${index}]`).outputSqnrDb;
+        if (last) progress('report', index + 1, done);
+      }
     }
     return new QuantizedModel(mod, h, o.mode, floatIo, conv.loadError, info.passes,
       { calibration: o.mode === 'static' ? calibration : null, calibrationTrials: trials, outputSqnrDb });
