@@ -16,50 +16,6 @@ using namespace quant;
 
 constexpr size_t kIm2colBlockBytes = 256 * 1024;
 
-// NHWC im2col of output pixels [p0, p0 + pn) (flat over batch x out_h x out_w) into rows (row stride
-// row_stride): the same bytes as im2col_nhwc (kernels/conv) writes for those pixels. With one group
-// and no horizontal dilation a kernel row's taps are adjacent in memory: one copy of KW x C bytes
-// when they are all inside the input (an RGB stem: 9 bytes instead of three 3-byte taps).
-template <typename T>
-void im2col_block(const ConvShape& s, size_t group, const T* input, T pad_value, T* rows, size_t row_stride, size_t p0, size_t pn) {
-  const size_t oh = s.out_h(), ow = s.out_w(), gc = s.group_in();
-  const bool adjacent = gc == s.in_c && s.dilation_w == 1;
-  const size_t span = s.kernel_w * gc;
-  for (size_t p = p0; p < p0 + pn; ++p) {
-    const size_t b = p / (oh * ow), r = p % (oh * ow), oy = r / ow, ox = r % ow;
-    T* row = rows + (p - p0) * row_stride;
-    const size_t ix0 = ox * s.stride_w;  // in padded coordinates
-    const bool x_inside = ix0 >= s.pad_left && ix0 - s.pad_left + s.kernel_w <= s.in_w;
-    for (size_t ky = 0; ky < s.kernel_h; ++ky) {
-      const size_t iy_p = oy * s.stride_h + ky * s.dilation_h;
-      const bool y_in = iy_p >= s.pad_top && iy_p - s.pad_top < s.in_h;
-      if (y_in && adjacent && x_inside) {
-        const T* src = input + ((b * s.in_h + (iy_p - s.pad_top)) * s.in_w + (ix0 - s.pad_left)) * s.in_c;
-        if (span <= 16) {
-          for (size_t c = 0; c < span; ++c) row[c] = src[c];
-        } else {
-          std::memcpy(row, src, span * sizeof(T));
-        }
-        row += span;
-        continue;
-      }
-      for (size_t kx = 0; kx < s.kernel_w; ++kx, row += gc) {
-        const size_t ix_p = ix0 + kx * s.dilation_w;
-        if (y_in && ix_p >= s.pad_left && ix_p - s.pad_left < s.in_w) {
-          const T* src = input + ((b * s.in_h + (iy_p - s.pad_top)) * s.in_w + (ix_p - s.pad_left)) * s.in_c + group * gc;
-          if (gc <= 8) {
-            for (size_t c = 0; c < gc; ++c) row[c] = src[c];
-          } else {
-            std::memcpy(row, src, gc * sizeof(T));
-          }
-        } else {
-          for (size_t c = 0; c < gc; ++c) row[c] = pad_value;
-        }
-      }
-    }
-  }
-}
-
 class QConvOp : public Op {
  public:
   QConvOp(const OpContext& c, bool qlinear) : qlinear_(qlinear), channels_last_(c.get_int("wasmq_channels_last", 0) != 0) {
@@ -174,6 +130,7 @@ class QConvOp : public Op {
     const size_t pixels = s_.pixels();
     const size_t kc = qs8_gemm_kc(s_.k());
     direct_ = s_.direct_1x1() && s_.stride_h == 1 && s_.stride_w == 1;
+    // + 16: im2col_nhwc_rows may write 16 bytes past its last row.
     rows_.assign(direct_ ? 0 : std::min(pixels, std::max<size_t>(4, (kIm2colBlockBytes / kc) / 4 * 4)) * kc + 16, 0);
     const bool w_known = all_known(in, {wi()}) && (!w_zp_in(in) || w_zp_in(in)->data) && (!bias_in(in) || bias_in(in)->data);
     weights_const_ = w_known;
@@ -229,8 +186,8 @@ class QConvOp : public Op {
           a = xin + p0 * s_.in_c + g * gin;
           a_stride = s_.in_c;
         } else {
-          if (xu) im2col_block<uint8_t>(s_, g, xin, static_cast<uint8_t>(xzp), rows_.data(), kc, p0, pn);
-          else im2col_block<int8_t>(s_, g, reinterpret_cast<const int8_t*>(xin), static_cast<int8_t>(xzp), reinterpret_cast<int8_t*>(rows_.data()), kc, p0, pn);
+          if (xu) im2col_nhwc_rows<uint8_t>(s_, g, xin, static_cast<uint8_t>(xzp), rows_.data(), kc, p0, pn);
+          else im2col_nhwc_rows<int8_t>(s_, g, reinterpret_cast<const int8_t*>(xin), static_cast<int8_t>(xzp), reinterpret_cast<int8_t*>(rows_.data()), kc, p0, pn);
           a = rows_.data();
           a_stride = kc;
         }

@@ -1,7 +1,9 @@
 // 2-D NHWC convolution (int8 qs8/qu8 and float32; strides, padding, dilation, groups, 1x1 direct
-// path) vs a naive direct convolution loop: int8 exact, float exact (same tap order).
+// path) vs a naive direct convolution loop: int8 exact, float exact (same tap order); block im2col
+// (im2col_nhwc_rows) vs the whole-image im2col.
 #include <catch.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <sstream>
 #include <vector>
@@ -178,6 +180,79 @@ TEST_CASE("conv2d: larger random shapes (slow sweep)", "[conv][.slow]") {
     const uint64_t seed = wasmq_test::test_seed(5000 + i);
     check_qconv<uint8_t>(s, seed, static_cast<int32_t>(rng.below(256)), 128, 0, 255, i % 2 == 0);
     check_qconv<int8_t>(s, seed, static_cast<int32_t>(rng.below(256)) - 128, 0, -128, 127, i % 2 == 1);
+  }
+}
+
+namespace {
+
+// im2col_nhwc_rows over pixel blocks of `block` == im2col_nhwc, zeros in [k, row_stride), nothing
+// written more than 16 bytes past the last row.
+template <typename T>
+void check_im2col_rows(const wasmq::ConvShape& s, size_t group, size_t row_stride, size_t block, uint64_t seed) {
+  wasmq::Rng rng(seed);
+  std::vector<T> in(s.batch * s.in_h * s.in_w * s.in_c + 16);  // + 16: the documented over-read
+  for (auto& v : in) v = static_cast<T>(rng.below(256));
+  const T pad = static_cast<T>(rng.below(256));
+  const size_t pixels = s.pixels(), k = s.k();
+  std::vector<T> want(pixels * row_stride, T(0));
+  wasmq::im2col_nhwc<T>(s, group, in.data(), pad, want.data(), row_stride);
+  const T sentinel = static_cast<T>(0x5A);
+  std::vector<T> got(block * row_stride + 16 + 8, sentinel);
+  for (size_t p0 = 0; p0 < pixels; p0 += block) {
+    const size_t pn = std::min(block, pixels - p0);
+    std::fill(got.begin(), got.end(), sentinel);
+    wasmq::im2col_nhwc_rows<T>(s, group, in.data(), pad, got.data(), row_stride, p0, pn);
+    for (size_t i = 0; i < pn * row_stride; ++i) {
+      INFO(describe(s) << " group " << group << " row_stride " << row_stride << " block " << block << " p0 " << p0
+                       << ": pixel " << p0 + i / row_stride << " k " << i % row_stride << " (k = " << k << ")");
+      REQUIRE(static_cast<int>(got[i]) == static_cast<int>(want[(p0 + i / row_stride) * row_stride + i % row_stride]));
+    }
+    for (size_t i = pn * row_stride + 16; i < got.size(); ++i) REQUIRE(got[i] == sentinel);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("im2col_nhwc_rows: pixel blocks equal im2col_nhwc (stem-like spans <= 16 bytes, groups, dilation)", "[kernels][conv]") {
+  WASMQ_SEED_INFO(wasmq_test::test_seed());
+  // An RGB stem (3x3 s2, pad 1: 9-byte spans), then a sweep of the shapes the 16-byte copy sees.
+  wasmq::ConvShape stem;
+  stem.in_h = 12, stem.in_w = 20, stem.in_c = 3, stem.out_c = 8, stem.kernel_h = stem.kernel_w = 3;
+  stem.stride_h = stem.stride_w = 2, stem.pad_top = stem.pad_left = stem.pad_bottom = stem.pad_right = 1;
+  for (size_t block : {1, 4, 7, 1000}) {
+    check_im2col_rows<int8_t>(stem, 0, 32, block, wasmq_test::test_seed(6000 + block));
+    check_im2col_rows<uint8_t>(stem, 0, 27, block, wasmq_test::test_seed(6100 + block));
+    check_im2col_rows<uint8_t>(stem, 0, 60, block, wasmq_test::test_seed(6200 + block));
+  }
+  size_t i = 0;
+  for (const wasmq::ConvShape& s : shapes()) {
+    for (size_t g = 0; g < s.groups; ++g) {
+      const size_t kc = wasmq::qs8_gemm_kc(s.k());
+      check_im2col_rows<int8_t>(s, g, kc, 1 + i % 5, wasmq_test::test_seed(6300 + i));
+      check_im2col_rows<uint8_t>(s, g, kc, 64, wasmq_test::test_seed(6400 + i));
+      ++i;
+    }
+  }
+  wasmq::Rng rng(wasmq_test::test_seed(6500));
+  for (int r = 0; r < 200; ++r) {
+    wasmq::ConvShape s;
+    s.batch = 1 + rng.below(2);
+    s.groups = 1 + (r % 4 == 0 ? rng.below(3) : 0);
+    s.in_c = s.groups * (1 + rng.below(6));
+    s.out_c = s.groups;
+    s.kernel_h = 1 + rng.below(5);
+    s.kernel_w = 1 + rng.below(5);
+    s.stride_h = 1 + rng.below(3);
+    s.stride_w = 1 + rng.below(3);
+    s.dilation_h = 1 + (r % 5 == 0 ? rng.below(2) : 0);
+    s.dilation_w = 1 + (r % 7 == 0 ? rng.below(2) : 0);
+    s.pad_top = rng.below(3), s.pad_left = rng.below(3), s.pad_bottom = rng.below(3), s.pad_right = rng.below(3);
+    s.in_h = s.dilation_h * (s.kernel_h - 1) + 1 + rng.below(6);
+    s.in_w = s.dilation_w * (s.kernel_w - 1) + 1 + rng.below(6);
+    const size_t kc = wasmq::qs8_gemm_kc(s.k());
+    for (size_t g = 0; g < s.groups; ++g) {
+      check_im2col_rows<int8_t>(s, g, r % 3 == 0 ? s.k() : kc, 1 + rng.below(9), wasmq_test::test_seed(7000 + r));
+    }
   }
 }
 
