@@ -1,4 +1,5 @@
 // ConvShape validation and NHWC im2col, whole or by pixel blocks (taps outside the input get the padding value).
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -57,9 +58,39 @@ void im2col_nhwc_rows(const ConvShape& s, size_t group, const T* input, T pad_va
   const size_t span = s.kernel_w * gc;
   const bool block16 = adjacent && span <= 16;
   static const T kZeros[16] = {};
+  // Output columns [ox_lo, ox_hi) have every horizontal tap inside the input.
+  const size_t ox_lo = std::min(ow, (s.pad_left + s.stride_w - 1) / s.stride_w);
+  const size_t x_ext = (s.kernel_w - 1) * s.dilation_w;
+  const size_t ox_hi = s.in_w + s.pad_left < x_ext + 1 ? ox_lo
+                       : std::max(ox_lo, std::min(ow, (s.in_w + s.pad_left - x_ext - 1) / s.stride_w + 1));
+  const size_t y_ext = (s.kernel_h - 1) * s.dilation_h;
+  const size_t k_zero = row_stride - K <= 16 ? 16 : 0;  // fixed-size zeroing of [K, row_stride)
   size_t b = p0 / (oh * ow), oy = (p0 % (oh * ow)) / ow, ox = p0 % ow;
   for (size_t p = p0; p < p0 + pn; ++p) {
     T* const row0 = rows + (p - p0) * row_stride;
+    // Run of pixels whose whole window is inside the input (the bulk of a stem): KH block copies each.
+    if (block16 && k_zero && ox >= ox_lo && ox < ox_hi && oy * s.stride_h >= s.pad_top &&
+        oy * s.stride_h - s.pad_top + y_ext < s.in_h) {
+      const size_t n = std::min(ox_hi - ox, p0 + pn - p);
+      const T* src = input + ((b * s.in_h + (oy * s.stride_h - s.pad_top)) * s.in_w + (ox * s.stride_w - s.pad_left)) * s.in_c;
+      const size_t src_step = s.stride_w * s.in_c, ky_step = s.dilation_h * s.in_w * s.in_c;
+      T* row = row0;
+      for (size_t i = 0; i < n; ++i, src += src_step, row += row_stride) {
+        const T* sy = src;
+        for (size_t ky = 0; ky < s.kernel_h; ++ky, sy += ky_step) std::memcpy(row + ky * span, sy, 16 * sizeof(T));
+        std::memcpy(row + K, kZeros, 16 * sizeof(T));
+      }
+      p += n - 1;
+      ox += n;
+      if (ox == ow) {
+        ox = 0;
+        if (++oy == oh) {
+          oy = 0;
+          ++b;
+        }
+      }
+      continue;
+    }
     T* row = row0;
     const size_t ix0 = ox * s.stride_w;  // in padded coordinates
     const bool x_inside = ix0 >= s.pad_left && ix0 - s.pad_left + (s.kernel_w - 1) * s.dilation_w < s.in_w;
