@@ -216,7 +216,36 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
       const v128_t* wp0 = plan.weights.data() + blk * pairs * 4;
       const T* px = base + c0;
       T* o = out + ox_lo * os + c0;
-      for (size_t ox = ox_lo; ox < ox_hi; ++ox, px += xstep, o += os) {
+      size_t ox = ox_lo;
+      // Two pixels at a time: one weight load feeds both.
+      for (; ox + 2 <= ox_hi; ox += 2, px += 2 * xstep, o += 2 * os) {
+        v128_t a0 = b0, a1 = b1, a2 = b2, a3 = b3, c0 = b0, c1 = b1, c2 = b2, c3 = b3;
+        const v128_t* wp = wp0;
+        const T* py = px + xstep;
+        for (size_t q = 0; q < pairs; ++q, wp += 4) {
+          const ptrdiff_t f0 = off[2 * q], f1 = off[2 * q + 1];
+          const v128_t w0 = wp[0], w1 = wp[1], w2 = wp[2], w3 = wp[3];
+          v128_t x0 = wasm_v128_load(px + f0), x1 = wasm_v128_load(px + f1);
+          v128_t l0, l1, h0, h1;
+          widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), &l0, &l1);
+          widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), &h0, &h1);
+          a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(l0, w0));
+          a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(l1, w1));
+          a2 = wasm_i32x4_add(a2, wasm_i32x4_dot_i16x8(h0, w2));
+          a3 = wasm_i32x4_add(a3, wasm_i32x4_dot_i16x8(h1, w3));
+          x0 = wasm_v128_load(py + f0);
+          x1 = wasm_v128_load(py + f1);
+          widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), &l0, &l1);
+          widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), &h0, &h1);
+          c0 = wasm_i32x4_add(c0, wasm_i32x4_dot_i16x8(l0, w0));
+          c1 = wasm_i32x4_add(c1, wasm_i32x4_dot_i16x8(l1, w1));
+          c2 = wasm_i32x4_add(c2, wasm_i32x4_dot_i16x8(h0, w2));
+          c3 = wasm_i32x4_add(c3, wasm_i32x4_dot_i16x8(h1, w3));
+        }
+        store_block(o, pack_codes<T>(rq.run(a0, s0), rq.run(a1, s1), rq.run(a2, s2), rq.run(a3, s3)), nc);
+        store_block(o + os, pack_codes<T>(rq.run(c0, s0), rq.run(c1, s1), rq.run(c2, s2), rq.run(c3, s3)), nc);
+      }
+      for (; ox < ox_hi; ++ox, px += xstep, o += os) {
         v128_t acc0 = b0, acc1 = b1, acc2 = b2, acc3 = b3;
         const v128_t* wp = wp0;
         for (size_t q = 0; q < pairs; ++q, wp += 4) {
