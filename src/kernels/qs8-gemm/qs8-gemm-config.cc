@@ -24,4 +24,14 @@ const QGemmConfig& qgemm_config() {
   return config;
 }
 
+const QGemmN16Config& qgemm_n16_config() {
+#if defined(WASMQ_HAVE_WASMSIMD)
+  static const QGemmN16Config config = {qs8_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2,
+                                        qu8_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2};
+#else
+  static const QGemmN16Config config = {nullptr, nullptr};
+#endif
+  return config;
+}
+
 }  // namespace wasmq
