@@ -191,8 +191,8 @@ class QConvOp : public Op {
           a = rows_.data();
           a_stride = kc;
         }
-        if (fast && n16_) {
-          gemm_n16(g, pn, a, xu, a_stride, xzp, qmin_of(yt), qmax_of(yt), yout + p0 * s_.out_c + g * gout);
+        if (fast && col_nb_) {
+          gemm_col(g, pn, a, xu, a_stride, xzp, qmin_of(yt), qmax_of(yt), yout + p0 * s_.out_c + g * gout);
         } else if (fast) {
           gemm_minmax(packed_[g], pn, a, xu, a_stride, xzp, scale_.data() + g * gout, y_zp_[0], qmin_of(yt), qmax_of(yt),
                       yout + p0 * s_.out_c + g * gout, s_.out_c, pad_row_);
@@ -256,27 +256,30 @@ class QConvOp : public Op {
       packed_[g].pack(gout, k, reorder_.data() + g * gout * k, w->dtype == ElemType::kUInt8, k, 1, zp_tmp_.data(), true,
                       b ? b->as<const int32_t>() + g * gout : nullptr);
     }
-    // Column-blocked kernel (qgemm_n16_config, 16 output channels per block, no horizontal
-    // reduction) where this build has one and its estimated cost is lower, per output row:
-    // ceil(N/16) blocks x (52 per 8-deep K block + 28 for requantizing 16 outputs) against ceil(N/4)
-    // 2x4c8 tiles x (11 per K block + 24 for the reduction and requantization). Op counts, with the
-    // column-blocked K block weighted from ppocr-cls timings: it wins on short K (1x1 convs with
-    // K = 8..32: 16-50% faster), loses slightly at N=32, K=200 (0.038 -> 0.044 ms), so that stays 2x4c8.
+    // Column-blocked kernels (qgemm_col_config: 16 or 8 output channels per block, no horizontal
+    // reduction) where this build has them and the estimated cost is lower, per output row:
+    //   2x4c8:  ceil(N/4) tiles  x (11 per 8-deep K block + 24 for the reduction and requantization)
+    //   2x16c2: ceil(N/16) blocks x (52 per K block + 28 for requantizing 16 outputs)
+    //   2x8c2:  ceil(N/8) blocks  x (29 per K block + 16)
+    // Op counts, the column-blocked K blocks weighted from ppocr-cls timings: they win on short K
+    // (1x1 convs with K = 8..32: 16-50% faster) and lose slightly at N=32, K=200 (0.038 -> 0.044 ms).
     const size_t kb = qs8_gemm_kc(k) / 8;
-    n16_ = qgemm_n16_config().qs8_minmax && !any_corr() &&
-           (gout + 15) / 16 * (kb * 52 + 28) < (gout + 3) / 4 * (kb * 11 + 24);
-    n16_packed_.resize(n16_ ? s_.groups : 0);
-    for (size_t g = 0; g < n16_packed_.size(); ++g) {
-      n16_packed_[g].assign(qs8_packw_n16_size(gout, k), 0);
-      qs8_packw_n16(gout, k, packed_[g].staging.data(), k, 1, b ? b->as<const int32_t>() + g * gout : nullptr,
-                    n16_packed_[g].data());
+    const size_t c8 = (gout + 3) / 4 * (kb * 11 + 24), n16 = (gout + 15) / 16 * (kb * 52 + 28),
+                 n8 = (gout + 7) / 8 * (kb * 29 + 16);
+    col_nb_ = 0;
+    if (qgemm_col_config().qs8_n16 && !any_corr() && std::min(n16, n8) < c8) col_nb_ = n16 <= n8 ? 16 : 8;
+    col_packed_.resize(col_nb_ ? s_.groups : 0);
+    for (size_t g = 0; g < col_packed_.size(); ++g) {
+      col_packed_[g].assign(qs8_packw_nb_size(col_nb_, gout, k), 0);
+      qs8_packw_nb(col_nb_, gout, k, packed_[g].staging.data(), k, 1, b ? b->as<const int32_t>() + g * gout : nullptr,
+                   col_packed_[g].data());
     }
     packed_valid_ = true;
   }
 
   // The requantizing GEMM of group g on the column-blocked packing, rows [0, m) of a; the last row
   // goes through pad_row_ so the kernel's 7-byte over-read stays inside a buffer.
-  void gemm_n16(size_t g, size_t m, const uint8_t* a, bool xu, size_t a_stride, int32_t xzp, int32_t qmin, int32_t qmax,
+  void gemm_col(size_t g, size_t m, const uint8_t* a, bool xu, size_t a_stride, int32_t xzp, int32_t qmin, int32_t qmax,
                 uint8_t* c) {
     if (m == 0) return;
     const size_t gout = s_.group_out(), k = s_.k();
@@ -288,17 +291,19 @@ class QConvOp : public Op {
     p.qmax = qmax;
     if (pad_row_.size() < k + 16) pad_row_.resize(k + 16);
     std::memcpy(pad_row_.data(), a + (m - 1) * a_stride, k);
-    const void* w = n16_packed_[g].data();
-    const QGemmN16Config& cfg = qgemm_n16_config();
+    const void* w = col_packed_[g].data();
+    const QGemmColConfig& cfg = qgemm_col_config();
     if (xu) {
-      if (m > 1) cfg.qu8_minmax(0, m - 1, 0, gout, k, a, a_stride, w, c, s_.out_c, p);
-      cfg.qu8_minmax(0, 1, 0, gout, k, pad_row_.data(), a_stride, w, c + (m - 1) * s_.out_c, s_.out_c, p);
+      const qu8_gemm_minmax_fn fn = col_nb_ == 16 ? cfg.qu8_n16 : cfg.qu8_n8;
+      if (m > 1) fn(0, m - 1, 0, gout, k, a, a_stride, w, c, s_.out_c, p);
+      fn(0, 1, 0, gout, k, pad_row_.data(), a_stride, w, c + (m - 1) * s_.out_c, s_.out_c, p);
     } else {
+      const qs8_gemm_minmax_fn fn = col_nb_ == 16 ? cfg.qs8_n16 : cfg.qs8_n8;
       auto* cs = reinterpret_cast<int8_t*>(c);
       const auto* as = reinterpret_cast<const int8_t*>(a);
-      if (m > 1) cfg.qs8_minmax(0, m - 1, 0, gout, k, as, a_stride, w, cs, s_.out_c, p);
-      cfg.qs8_minmax(0, 1, 0, gout, k, reinterpret_cast<const int8_t*>(pad_row_.data()), a_stride, w,
-                     cs + (m - 1) * s_.out_c, s_.out_c, p);
+      if (m > 1) fn(0, m - 1, 0, gout, k, as, a_stride, w, cs, s_.out_c, p);
+      fn(0, 1, 0, gout, k, reinterpret_cast<const int8_t*>(pad_row_.data()), a_stride, w, cs + (m - 1) * s_.out_c,
+         s_.out_c, p);
     }
   }
 
@@ -354,8 +359,8 @@ class QConvOp : public Op {
   ConvShape s_;
   DwconvShape dws_;
   bool w_scale_per_ch_ = false, w_zp_per_ch_ = false, weights_const_ = false, packed_valid_ = false, direct_ = false, dw_ = false;
-  bool n16_ = false;
-  std::vector<std::vector<uint8_t>> n16_packed_;
+  size_t col_nb_ = 0;  // column-blocked GEMM block width (16, 8) or 0: the 2x4c8 kernels
+  std::vector<std::vector<uint8_t>> col_packed_;
   std::vector<PackedQ8Weights> packed_;
   std::vector<uint8_t> reorder_, xh_, rows_, yh_, pad_row_, dw_packed_;
   std::vector<int32_t> acc_, x_zp_, w_zp_, y_zp_, zp_tmp_;

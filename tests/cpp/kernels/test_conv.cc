@@ -260,14 +260,15 @@ TEST_CASE("im2col_nhwc_rows: pixel blocks equal im2col_nhwc (stem-like spans <= 
 
 namespace {
 
-// The column-blocked GEMM (qs8_packw_n16 + the 2x16c2 kernel, the 1x1-convolution path) against the
-// scalar reference GEMM on the standard packing, bit for bit, and both against an int64 loop.
+// The column-blocked GEMM (qs8_packw_nb + the 2x16c2 / 2x8c2 kernels, the 1x1-convolution path)
+// against the scalar reference GEMM on the standard packing, bit for bit, and both against an int64 loop.
 template <typename T>
-void check_gemm_n16(size_t m, size_t n, size_t k, size_t a_stride, size_t c_stride, int32_t a_zp, int32_t c_zp,
+void check_gemm_col(size_t nbw, size_t m, size_t n, size_t k, size_t a_stride, size_t c_stride, int32_t a_zp, int32_t c_zp,
                     int32_t qmin, int32_t qmax, size_t mb, size_t me, size_t nb, size_t ne, bool extreme, uint64_t seed) {
-  const auto fn = [] {
-    if constexpr (std::is_same<T, int8_t>::value) return wasmq::qgemm_n16_config().qs8_minmax;
-    else return wasmq::qgemm_n16_config().qu8_minmax;
+  const wasmq::QGemmColConfig& cfg = wasmq::qgemm_col_config();
+  const auto fn = [&] {
+    if constexpr (std::is_same<T, int8_t>::value) return nbw == 16 ? cfg.qs8_n16 : cfg.qs8_n8;
+    else return nbw == 16 ? cfg.qu8_n16 : cfg.qu8_n8;
   }();
   const auto ref = [] {
     if constexpr (std::is_same<T, int8_t>::value) return wasmq::qs8_gemm_minmax_fp32__scalar;
@@ -290,9 +291,9 @@ void check_gemm_n16(size_t m, size_t n, size_t k, size_t a_stride, size_t c_stri
   std::vector<float> scale(n);
   const float base = 64.0f / (3000.0f * std::sqrt(static_cast<float>(k) + 1.0f) + 100000.0f);
   for (auto& v : scale) v = base * (0.5f + static_cast<float>(rng.uniform()));
-  std::vector<uint8_t> packed(wasmq::qs8_packw_size(n, k)), packed16(wasmq::qs8_packw_n16_size(n, k), 0xEE);
+  std::vector<uint8_t> packed(wasmq::qs8_packw_size(n, k)), packed16(wasmq::qs8_packw_nb_size(nbw, n, k), 0xEE);
   wasmq::qs8_packw(n, k, w.data(), k, 1, bias.data(), packed.data());
-  wasmq::qs8_packw_n16(n, k, w.data(), k, 1, bias.data(), packed16.data());
+  wasmq::qs8_packw_nb(nbw, n, k, w.data(), k, 1, bias.data(), packed16.data());
   wasmq::QGemmParams p;
   p.a_zero_point = &a_zp;
   p.scale = scale.data();
@@ -309,44 +310,46 @@ void check_gemm_n16(size_t m, size_t n, size_t k, size_t a_stride, size_t c_stri
       naive[r * c_stride + col] = static_cast<T>(wasmq::requantize_fp32(
           static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(acc))), scale[col], c_zp, qmin, qmax));
     }
-  INFO("M=" << m << " N=" << n << " K=" << k << " a_stride=" << a_stride << " c_stride=" << c_stride << " a_zp=" << a_zp
+  INFO("block " << nbw << " M=" << m << " N=" << n << " K=" << k << " a_stride=" << a_stride << " c_stride=" << c_stride << " a_zp=" << a_zp
             << " c_zp=" << c_zp << " q=[" << qmin << "," << qmax << "] range m[" << mb << "," << me << ") n[" << nb << ","
             << ne << ")" << (extreme ? " extreme" : "") << " seed=" << seed);
   const std::string d0 = wasmq_test::first_difference(want, naive, m, c_stride);
   INFO("scalar reference vs int64 loop: " << d0);
   REQUIRE(d0.empty());
   const std::string d = wasmq_test::first_difference(got, want, m, c_stride);
-  INFO("2x16c2 vs scalar reference: " << d);
+  INFO("2x" << nbw << "c2 vs scalar reference: " << d);
   REQUIRE(d.empty());
 }
 
 }  // namespace
 
-TEST_CASE("qs8/qu8 GEMM 2x16c2 (column-blocked, 1x1 convolutions) equals the scalar reference", "[kernels][conv][gemm]") {
+TEST_CASE("qs8/qu8 GEMM 2x16c2 / 2x8c2 (column-blocked, 1x1 convolutions) equal the scalar reference", "[kernels][conv][gemm]") {
   WASMQ_SEED_INFO(wasmq_test::test_seed());
   uint64_t i = 0;
   const int32_t u8_zps[] = {0, 1, 127, 128, 255};
   const int32_t s8_zps[] = {-128, -1, 0, 1, 127};
-  for (size_t n : {1, 3, 8, 15, 16, 17, 24, 31, 32, 33, 40, 88, 104, 200}) {
-    for (size_t k : {1, 2, 7, 8, 9, 15, 16, 17, 24, 27, 32, 33, 50, 88, 200}) {
-      for (size_t m : {1, 2, 3, 6}) {
-        ++i;
-        const uint64_t seed = wasmq_test::test_seed(8000 + i);
-        const int32_t zs = s8_zps[i % 5], zu = u8_zps[i % 5], ys = s8_zps[(i / 5) % 5], yu = u8_zps[(i / 5) % 5];
-        const size_t as = k + (i % 3 == 0 ? 5 : 0), cs = n + (i % 4 == 0 ? 3 : 0);
-        check_gemm_n16<int8_t>(m, n, k, as, cs, zs, ys, -128, 127, 0, m, 0, n, false, seed);
-        check_gemm_n16<uint8_t>(m, n, k, as, cs, zu, yu, 0, 255, 0, m, 0, n, false, seed + 1);
-        if (i % 7 == 0) {
-          check_gemm_n16<int8_t>(m, n, k, as, cs, zs, ys, ys, std::min(127, ys + 50), 0, m, 0, n, false, seed + 2);
-          check_gemm_n16<uint8_t>(m, n, k, as, cs, zu, yu, yu, std::min(255, yu + 50), 0, m, 0, n, true, seed + 3);
-          check_gemm_n16<int8_t>(m, n, k, as, cs, -128, 0, -128, 127, 0, m, 0, n, true, seed + 4);
+  for (size_t nbw : {16, 8}) {
+    for (size_t n : {1, 3, 8, 15, 16, 17, 24, 31, 32, 33, 40, 88, 104, 200}) {
+      for (size_t k : {1, 2, 7, 8, 9, 15, 16, 17, 24, 27, 32, 33, 50, 88, 200}) {
+        for (size_t m : {1, 2, 3, 6}) {
+          ++i;
+          const uint64_t seed = wasmq_test::test_seed(8000 + i);
+          const int32_t zs = s8_zps[i % 5], zu = u8_zps[i % 5], ys = s8_zps[(i / 5) % 5], yu = u8_zps[(i / 5) % 5];
+          const size_t as = k + (i % 3 == 0 ? 5 : 0), cs = n + (i % 4 == 0 ? 3 : 0);
+          check_gemm_col<int8_t>(nbw, m, n, k, as, cs, zs, ys, -128, 127, 0, m, 0, n, false, seed);
+          check_gemm_col<uint8_t>(nbw, m, n, k, as, cs, zu, yu, 0, 255, 0, m, 0, n, false, seed + 1);
+          if (i % 7 == 0) {
+            check_gemm_col<int8_t>(nbw, m, n, k, as, cs, zs, ys, ys, std::min(127, ys + 50), 0, m, 0, n, false, seed + 2);
+            check_gemm_col<uint8_t>(nbw, m, n, k, as, cs, zu, yu, yu, std::min(255, yu + 50), 0, m, 0, n, true, seed + 3);
+            check_gemm_col<int8_t>(nbw, m, n, k, as, cs, -128, 0, -128, 127, 0, m, 0, n, true, seed + 4);
+          }
         }
       }
     }
   }
   // Sub-ranges: rows [1, m-1), columns from the second block.
-  check_gemm_n16<int8_t>(7, 40, 20, 21, 45, 3, -2, -128, 127, 1, 6, 16, 37, false, wasmq_test::test_seed(8900));
-  check_gemm_n16<uint8_t>(5, 200, 32, 32, 200, 128, 120, 0, 255, 2, 5, 32, 200, false, wasmq_test::test_seed(8901));
+  for (size_t nbw : {16, 8}) check_gemm_col<int8_t>(nbw, 7, 40, 20, 21, 45, 3, -2, -128, 127, 1, 6, 16, 37, false, wasmq_test::test_seed(8900));
+  for (size_t nbw : {16, 8}) check_gemm_col<uint8_t>(nbw, 5, 200, 32, 32, 200, 128, 120, 0, 255, 2, 5, 32, 200, false, wasmq_test::test_seed(8901));
 }
 
 TEST_CASE("conv2d rejects inconsistent shapes with a message", "[kernels][conv]") {
