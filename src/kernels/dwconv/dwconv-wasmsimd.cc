@@ -217,6 +217,36 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
       const T* px = base + c0;
       T* o = out + ox_lo * os + c0;
       size_t ox = ox_lo;
+      if (nc <= 8) {
+        // At most 8 channels left (C = 8, the tail of C = 24): two pixels share one vector, lanes
+        // 0-7 the first pixel's channels and 8-15 the second's, against channels 0-7's weights twice.
+        for (; ox + 2 <= ox_hi; ox += 2, px += 2 * xstep, o += 2 * os) {
+          v128_t acc0 = b0, acc1 = b1, acc2 = b0, acc3 = b1;
+          const v128_t* wp = wp0;
+          const T* py = px + xstep;
+          for (size_t q = 0; q < pairs; ++q, wp += 4) {
+            const ptrdiff_t f0 = off[2 * q], f1 = off[2 * q + 1];
+            const v128_t x0 = wasm_v128_load64_lane(py + f0, wasm_v128_load64_zero(px + f0), 1);
+            const v128_t x1 = wasm_v128_load64_lane(py + f1, wasm_v128_load64_zero(px + f1), 1);
+            v128_t l0, l1, h0, h1;
+            widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), &l0, &l1);
+            widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), &h0, &h1);
+            const v128_t w0 = wp[0], w1 = wp[1];
+            acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(l0, w0));
+            acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(l1, w1));
+            acc2 = wasm_i32x4_add(acc2, wasm_i32x4_dot_i16x8(h0, w0));
+            acc3 = wasm_i32x4_add(acc3, wasm_i32x4_dot_i16x8(h1, w1));
+          }
+          const v128_t q = pack_codes<T>(rq.run(acc0, s0), rq.run(acc1, s1), rq.run(acc2, s0), rq.run(acc3, s1));
+          if (nc == 8) {
+            wasm_v128_store64_lane(o, q, 0);
+            wasm_v128_store64_lane(o + os, q, 1);
+          } else {
+            store_tail(o, q, nc);
+            store_tail(o + os, wasm_i64x2_shuffle(q, q, 1, 1), nc);
+          }
+        }
+      }
       // Two pixels at a time: one weight load feeds both.
       for (; ox + 2 <= ox_hi; ox += 2, px += 2 * xstep, o += 2 * os) {
         v128_t a0 = b0, a1 = b1, a2 = b2, a3 = b3, c0 = b0, c1 = b1, c2 = b2, c3 = b3;
