@@ -106,8 +106,9 @@ void pixel_generic(const DwconvShape& s, const T* win, const dwconv_detail::Taps
 //   bias + sum (x - zx) * w  ==  (bias - zx * sum w) + sum x * w   (exact, int32 wraps alike),
 // so the inner loop is two loads, two byte interleaves, four widens and four i32x4.dot_i16x8.
 struct RowPlan {
-  std::vector<v128_t> weights;  // [block][pair][4]: channels 0-3, 4-7, 8-11, 12-15 as (w0, w1) int16 pairs
-  std::vector<v128_t> bias;     // [block][4]: bias - zx * sum of the row's weights
+  // Vectors stored as int32 quadruples (std::vector of v128_t would drop its alignment attribute).
+  std::vector<int32_t> weights;  // [block][pair][4 vectors]: channels 0-3, 4-7, 8-11, 12-15 as (w0, w1) int16 pairs
+  std::vector<int32_t> bias;     // [block][4 vectors]: bias - zx * sum of the row's weights
   std::vector<ptrdiff_t> offset;  // [pair][2]: input element offsets from the first valid tap row
   size_t pairs = 0;
   size_t ky0 = 0, ky1 = 0;  // valid kernel rows [ky0, ky1)
@@ -122,8 +123,8 @@ struct RowPlan {
     const size_t bb = dwconv_detail::qs8_block_bytes(s);
     pairs = (n + 1) / 2;
     offset.resize(pairs * 2 + 2);
-    weights.resize(blocks * pairs * 4 + 4);
-    bias.resize(blocks * 4);
+    weights.resize((blocks * pairs * 4 + 4) * 4);
+    bias.resize(blocks * 16);
     auto tap_offset = [&](size_t i) {
       const size_t ky = k0 + i / kw, kx = i % kw;
       return static_cast<ptrdiff_t>(((ky - k0) * s.dilation_h * s.in_w + kx * s.dilation_w) * s.in_stride());
@@ -137,9 +138,9 @@ struct RowPlan {
     for (size_t blk = 0; blk < blocks; ++blk) {
       const uint8_t* w = packed + blk * bb;
       const uint8_t* wt = w + 128;
-      v128_t* out = weights.data() + blk * pairs * 4;
+      int32_t* out = weights.data() + blk * pairs * 16;
       v128_t sum[4] = {wasm_i32x4_splat(0), wasm_i32x4_splat(0), wasm_i32x4_splat(0), wasm_i32x4_splat(0)};
-      for (size_t p = 0; p < pairs; ++p, out += 4) {
+      for (size_t p = 0; p < pairs; ++p, out += 16) {
         const uint8_t* w0 = wt + tap_index(2 * p) * 32;
         const v128_t w0lo = wasm_v128_load(w0), w0hi = wasm_v128_load(w0 + 16);
         v128_t w1lo = wasm_i32x4_splat(0), w1hi = wasm_i32x4_splat(0);
@@ -148,14 +149,18 @@ struct RowPlan {
           w1lo = wasm_v128_load(w1);
           w1hi = wasm_v128_load(w1 + 16);
         }
-        out[0] = wasm_i16x8_shuffle(w0lo, w1lo, 0, 8, 1, 9, 2, 10, 3, 11);
-        out[1] = wasm_i16x8_shuffle(w0lo, w1lo, 4, 12, 5, 13, 6, 14, 7, 15);
-        out[2] = wasm_i16x8_shuffle(w0hi, w1hi, 0, 8, 1, 9, 2, 10, 3, 11);
-        out[3] = wasm_i16x8_shuffle(w0hi, w1hi, 4, 12, 5, 13, 6, 14, 7, 15);
-        for (int i = 0; i < 4; ++i) sum[i] = wasm_i32x4_add(sum[i], wasm_i32x4_dot_i16x8(out[i], ones));
+        const v128_t v[4] = {wasm_i16x8_shuffle(w0lo, w1lo, 0, 8, 1, 9, 2, 10, 3, 11),
+                             wasm_i16x8_shuffle(w0lo, w1lo, 4, 12, 5, 13, 6, 14, 7, 15),
+                             wasm_i16x8_shuffle(w0hi, w1hi, 0, 8, 1, 9, 2, 10, 3, 11),
+                             wasm_i16x8_shuffle(w0hi, w1hi, 4, 12, 5, 13, 6, 14, 7, 15)};
+        for (int i = 0; i < 4; ++i) {
+          wasm_v128_store(out + 4 * i, v[i]);
+          sum[i] = wasm_i32x4_add(sum[i], wasm_i32x4_dot_i16x8(v[i], ones));
+        }
       }
       for (int i = 0; i < 4; ++i) {
-        bias[blk * 4 + i] = wasm_i32x4_sub(wasm_v128_load(w + 16 * i), wasm_i32x4_mul(vzx, sum[i]));
+        wasm_v128_store(bias.data() + (blk * 4 + i) * 4,
+                        wasm_i32x4_sub(wasm_v128_load(w + 16 * i), wasm_i32x4_mul(vzx, sum[i])));
       }
     }
   }
@@ -209,11 +214,12 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
     for (size_t blk = 0; blk < blocks; ++blk) {
       const uint8_t* w = packed + blk * bb;
       const size_t c0 = blk * 16, nc = C - c0;
-      const v128_t b0 = plan.bias[blk * 4], b1 = plan.bias[blk * 4 + 1];
-      const v128_t b2 = plan.bias[blk * 4 + 2], b3 = plan.bias[blk * 4 + 3];
+      const int32_t* pb = plan.bias.data() + blk * 16;
+      const v128_t b0 = wasm_v128_load(pb), b1 = wasm_v128_load(pb + 4);
+      const v128_t b2 = wasm_v128_load(pb + 8), b3 = wasm_v128_load(pb + 12);
       const v128_t s0 = wasm_v128_load(w + 64), s1 = wasm_v128_load(w + 80);
       const v128_t s2 = wasm_v128_load(w + 96), s3 = wasm_v128_load(w + 112);
-      const v128_t* wp0 = plan.weights.data() + blk * pairs * 4;
+      const int32_t* wp0 = plan.weights.data() + blk * pairs * 16;
       const T* px = base + c0;
       T* o = out + ox_lo * os + c0;
       size_t ox = ox_lo;
@@ -222,16 +228,16 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
         // 0-7 the first pixel's channels and 8-15 the second's, against channels 0-7's weights twice.
         for (; ox + 2 <= ox_hi; ox += 2, px += 2 * xstep, o += 2 * os) {
           v128_t acc0 = b0, acc1 = b1, acc2 = b0, acc3 = b1;
-          const v128_t* wp = wp0;
+          const int32_t* wp = wp0;
           const T* py = px + xstep;
-          for (size_t q = 0; q < pairs; ++q, wp += 4) {
+          for (size_t q = 0; q < pairs; ++q, wp += 16) {
             const ptrdiff_t f0 = off[2 * q], f1 = off[2 * q + 1];
             const v128_t x0 = wasm_v128_load64_lane(py + f0, wasm_v128_load64_zero(px + f0), 1);
             const v128_t x1 = wasm_v128_load64_lane(py + f1, wasm_v128_load64_zero(px + f1), 1);
             v128_t l0, l1, h0, h1;
             widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), &l0, &l1);
             widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), &h0, &h1);
-            const v128_t w0 = wp[0], w1 = wp[1];
+            const v128_t w0 = wasm_v128_load(wp), w1 = wasm_v128_load(wp + 4);
             acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(l0, w0));
             acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(l1, w1));
             acc2 = wasm_i32x4_add(acc2, wasm_i32x4_dot_i16x8(h0, w0));
@@ -250,11 +256,12 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
       // Two pixels at a time: one weight load feeds both.
       for (; ox + 2 <= ox_hi; ox += 2, px += 2 * xstep, o += 2 * os) {
         v128_t a0 = b0, a1 = b1, a2 = b2, a3 = b3, c0 = b0, c1 = b1, c2 = b2, c3 = b3;
-        const v128_t* wp = wp0;
+        const int32_t* wp = wp0;
         const T* py = px + xstep;
-        for (size_t q = 0; q < pairs; ++q, wp += 4) {
+        for (size_t q = 0; q < pairs; ++q, wp += 16) {
           const ptrdiff_t f0 = off[2 * q], f1 = off[2 * q + 1];
-          const v128_t w0 = wp[0], w1 = wp[1], w2 = wp[2], w3 = wp[3];
+          const v128_t w0 = wasm_v128_load(wp), w1 = wasm_v128_load(wp + 4);
+          const v128_t w2 = wasm_v128_load(wp + 8), w3 = wasm_v128_load(wp + 12);
           v128_t x0 = wasm_v128_load(px + f0), x1 = wasm_v128_load(px + f1);
           v128_t l0, l1, h0, h1;
           widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), &l0, &l1);
@@ -277,16 +284,16 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
       }
       for (; ox < ox_hi; ++ox, px += xstep, o += os) {
         v128_t acc0 = b0, acc1 = b1, acc2 = b2, acc3 = b3;
-        const v128_t* wp = wp0;
-        for (size_t q = 0; q < pairs; ++q, wp += 4) {
+        const int32_t* wp = wp0;
+        for (size_t q = 0; q < pairs; ++q, wp += 16) {
           const v128_t x0 = wasm_v128_load(px + off[2 * q]), x1 = wasm_v128_load(px + off[2 * q + 1]);
           v128_t l0, l1, h0, h1;
           widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), &l0, &l1);
           widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), &h0, &h1);
-          acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(l0, wp[0]));
-          acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(l1, wp[1]));
-          acc2 = wasm_i32x4_add(acc2, wasm_i32x4_dot_i16x8(h0, wp[2]));
-          acc3 = wasm_i32x4_add(acc3, wasm_i32x4_dot_i16x8(h1, wp[3]));
+          acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(l0, wasm_v128_load(wp)));
+          acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(l1, wasm_v128_load(wp + 4)));
+          acc2 = wasm_i32x4_add(acc2, wasm_i32x4_dot_i16x8(h0, wasm_v128_load(wp + 8)));
+          acc3 = wasm_i32x4_add(acc3, wasm_i32x4_dot_i16x8(h1, wasm_v128_load(wp + 12)));
         }
         const v128_t q = pack_codes<T>(rq.run(acc0, s0), rq.run(acc1, s1), rq.run(acc2, s2), rq.run(acc3, s3));
         store_block(o, q, nc);
