@@ -268,11 +268,20 @@ class QConvOp : public Op {
                  n8 = (gout + 7) / 8 * (kb * 29 + 16);
     col_nb_ = 0;
     if (qgemm_col_config().qs8_n16 && !any_corr() && std::min(n16, n8) < c8) col_nb_ = n16 <= n8 ? 16 : 8;
+    // With 16-column blocks, a remainder of <= 8 columns (N = 200, 88, 104) goes to one 8-column
+    // block instead of a half-empty 16-column one.
+    col_main_ = col_nb_ == 16 && gout % 16 != 0 && gout % 16 <= 8 ? gout / 16 * 16 : gout;
     col_packed_.resize(col_nb_ ? s_.groups : 0);
+    col_tail_.resize(col_nb_ && col_main_ < gout ? s_.groups : 0);
     for (size_t g = 0; g < col_packed_.size(); ++g) {
-      col_packed_[g].assign(qs8_packw_nb_size(col_nb_, gout, k), 0);
-      qs8_packw_nb(col_nb_, gout, k, packed_[g].staging.data(), k, 1, b ? b->as<const int32_t>() + g * gout : nullptr,
-                   col_packed_[g].data());
+      const int8_t* wg = packed_[g].staging.data();
+      const int32_t* bg = b ? b->as<const int32_t>() + g * gout : nullptr;
+      col_packed_[g].assign(qs8_packw_nb_size(col_nb_, col_main_, k), 0);
+      qs8_packw_nb(col_nb_, col_main_, k, wg, k, 1, bg, col_packed_[g].data());
+      if (g < col_tail_.size()) {
+        col_tail_[g].assign(qs8_packw_nb_size(8, gout - col_main_, k), 0);
+        qs8_packw_nb(8, gout - col_main_, k, wg + col_main_ * k, k, 1, bg ? bg + col_main_ : nullptr, col_tail_[g].data());
+      }
     }
     packed_valid_ = true;
   }
@@ -285,25 +294,30 @@ class QConvOp : public Op {
     const size_t gout = s_.group_out(), k = s_.k();
     QGemmParams p;
     p.a_zero_point = &xzp;
-    p.scale = scale_.data() + g * gout;
     p.c_zero_point = y_zp_[0];
     p.qmin = qmin;
     p.qmax = qmax;
     if (pad_row_.size() < k + 16) pad_row_.resize(k + 16);
     std::memcpy(pad_row_.data(), a + (m - 1) * a_stride, k);
-    const void* w = col_packed_[g].data();
     const QGemmColConfig& cfg = qgemm_col_config();
-    if (xu) {
-      const qu8_gemm_minmax_fn fn = col_nb_ == 16 ? cfg.qu8_n16 : cfg.qu8_n8;
-      if (m > 1) fn(0, m - 1, 0, gout, k, a, a_stride, w, c, s_.out_c, p);
-      fn(0, 1, 0, gout, k, pad_row_.data(), a_stride, w, c + (m - 1) * s_.out_c, s_.out_c, p);
-    } else {
-      const qs8_gemm_minmax_fn fn = col_nb_ == 16 ? cfg.qs8_n16 : cfg.qs8_n8;
-      auto* cs = reinterpret_cast<int8_t*>(c);
-      const auto* as = reinterpret_cast<const int8_t*>(a);
-      if (m > 1) fn(0, m - 1, 0, gout, k, as, a_stride, w, cs, s_.out_c, p);
-      fn(0, 1, 0, gout, k, reinterpret_cast<const int8_t*>(pad_row_.data()), a_stride, w, cs + (m - 1) * s_.out_c,
-         s_.out_c, p);
+    // Columns [0, col_main_) in blocks of col_nb_, then the 8-column tail (if any) with its own packing.
+    for (int part = 0; part < (g < col_tail_.size() ? 2 : 1); ++part) {
+      const void* w = part ? col_tail_[g].data() : col_packed_[g].data();
+      const size_t n0 = part ? col_main_ : 0, n = part ? gout - col_main_ : col_main_;
+      const bool wide = !part && col_nb_ == 16;
+      p.scale = scale_.data() + g * gout + n0;
+      if (xu) {
+        const qu8_gemm_minmax_fn fn = wide ? cfg.qu8_n16 : cfg.qu8_n8;
+        if (m > 1) fn(0, m - 1, 0, n, k, a, a_stride, w, c + n0, s_.out_c, p);
+        fn(0, 1, 0, n, k, pad_row_.data(), a_stride, w, c + (m - 1) * s_.out_c + n0, s_.out_c, p);
+      } else {
+        const qs8_gemm_minmax_fn fn = wide ? cfg.qs8_n16 : cfg.qs8_n8;
+        auto* cs = reinterpret_cast<int8_t*>(c) + n0;
+        const auto* as = reinterpret_cast<const int8_t*>(a);
+        if (m > 1) fn(0, m - 1, 0, n, k, as, a_stride, w, cs, s_.out_c, p);
+        fn(0, 1, 0, n, k, reinterpret_cast<const int8_t*>(pad_row_.data()), a_stride, w, cs + (m - 1) * s_.out_c,
+           s_.out_c, p);
+      }
     }
   }
 
@@ -360,7 +374,8 @@ class QConvOp : public Op {
   DwconvShape dws_;
   bool w_scale_per_ch_ = false, w_zp_per_ch_ = false, weights_const_ = false, packed_valid_ = false, direct_ = false, dw_ = false;
   size_t col_nb_ = 0;  // column-blocked GEMM block width (16, 8) or 0: the 2x4c8 kernels
-  std::vector<std::vector<uint8_t>> col_packed_;
+  size_t col_main_ = 0;  // columns in col_nb_ blocks; the rest (<= 8) in col_tail_ (8-column blocks)
+  std::vector<std::vector<uint8_t>> col_packed_, col_tail_;
   std::vector<PackedQ8Weights> packed_;
   std::vector<uint8_t> reorder_, xh_, rows_, yh_, pad_row_, dw_packed_;
   std::vector<int32_t> acc_, x_zp_, w_zp_, y_zp_, zp_tmp_;
