@@ -97,6 +97,47 @@ WASMQ_BENCH("conv", "dwconv", [](const Options& o) {
   }
 });
 
+// ppocr-cls's depthwise layers (input 1x3x48x192): 2-3 rows high with 5x5 kernels, so every output
+// pixel is a border pixel; ops count the in-image taps only.
+WASMQ_BENCH("conv", "dwconv-ppocr", [](const Options& o) {
+  struct L { size_t h, w, c, k, sh; };
+  std::vector<L> layers = {{24, 96, 8, 3, 2}, {12, 96, 24, 3, 2}, {12, 96, 32, 3, 1}, {6, 96, 32, 5, 2},
+                           {3, 96, 88, 5, 1}, {3, 96, 40, 5, 1},  {3, 96, 104, 5, 2}, {2, 96, 200, 5, 1}};
+  if (o.quick) layers.resize(2);
+  for (const L& l : layers) {
+    wasmq::DwconvShape s;
+    s.in_h = l.h;
+    s.in_w = l.w;
+    s.channels = l.c;
+    s.kernel_h = s.kernel_w = l.k;
+    s.stride_h = l.sh;
+    s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = l.k / 2;
+    const size_t oh = s.out_h(), ow = s.out_w(), rows = oh;
+    size_t taps = 0;
+    for (size_t oy = 0; oy < oh; ++oy)
+      for (size_t ox = 0; ox < ow; ++ox)
+        for (size_t ky = 0; ky < l.k; ++ky)
+          for (size_t kx = 0; kx < l.k; ++kx) {
+            const size_t iy = oy * s.stride_h + ky, ix = ox + kx;
+            taps += iy >= s.pad_top && iy - s.pad_top < l.h && ix >= s.pad_left && ix - s.pad_left < l.w;
+          }
+    const double ops = 2.0 * static_cast<double>(taps) * l.c;
+    const std::string shape = std::to_string(l.h) + "x" + std::to_string(l.w) + "x" + std::to_string(l.c) + " k" +
+                              std::to_string(l.k) + " s" + std::to_string(l.sh) + "x1";
+    const std::vector<int8_t> x = bytes(l.h * l.w * l.c + 16, 1), w = bytes(l.k * l.k * l.c, 2);
+    std::vector<int32_t> bias(l.c, 100);
+    std::vector<float> ws(l.c, 0.01f);
+    const std::vector<float> rs = wasmq::dwconv_requant_scales(0.05f, ws.data(), l.c, 0.1f);
+    const std::vector<uint8_t> packed = wasmq::qs8_dwconv_pack(s, w.data(), bias.data(), rs.data());
+    std::vector<int8_t> y(oh * ow * l.c);
+    const wasmq::QDwconvParams qp{-3, 2, -128, 127};
+    pair("conv", "qs8-dwconv", shape, ops, "gops",
+         [&] { wasmq::qs8_dwconv_minmax_fp32__scalar(s, x.data(), packed.data(), y.data(), qp, 0, rows); },
+         SIMD_OR_NULL([&] { wasmq::qs8_dwconv_minmax_fp32__wasmsimd_c16(s, x.data(), packed.data(), y.data(), qp, 0, rows); }),
+         o);
+  }
+});
+
 WASMQ_BENCH("conv", "pool", [](const Options& o) {
   // Max pool 3x3 s2 on 112x112x64 (ResNet stem) and global average pool 7x7x1024 (MobileNet head).
   wasmq::PoolShape s;

@@ -47,6 +47,16 @@ struct ConvShape {
 // im2col of one group: rows [pixel][k] with row stride `row_stride` (>= k), taps in (ky, kx, c) order.
 template <typename T>
 void im2col_nhwc(const ConvShape& s, size_t group, const T* input, T pad_value, T* rows, size_t row_stride);
+// The same rows for output pixels [p0, p0 + pn) only (flat over batch x out_h x out_w; row 0 of `rows`
+// is pixel p0), int8/uint8, with [k, row_stride) set to zero. When the KW taps of a kernel row are
+// adjacent (one group, no horizontal dilation) and inside the input they are one copy, and a span of
+// <= 16 bytes (an RGB stem's 3x3: 9) is copied as a fixed 16-byte block (the extra bytes land in the
+// next kernel row, or past k where they are zeroed). Memory contract: reads up to 16 bytes past the
+// end of the input and writes up to 16 bytes past the end of the last row: allocate both with 16
+// spare bytes.
+template <typename T>
+void im2col_nhwc_rows(const ConvShape& s, size_t group, const T* input, T pad_value, T* rows, size_t row_stride,
+                      size_t p0, size_t pn);
 
 // Quantized convolution with activations TA (int8_t: qs8, uint8_t: qu8) and output of the same type.
 // Owns the packed weights (per group) and the per-output-channel requantization scales.

@@ -24,4 +24,15 @@ const QGemmConfig& qgemm_config() {
   return config;
 }
 
+const QGemmColConfig& qgemm_col_config() {
+#if defined(WASMQ_HAVE_WASMSIMD)
+  static const QGemmColConfig config = {
+      qs8_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2, qs8_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2,
+      qu8_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2, qu8_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2};
+#else
+  static const QGemmColConfig config = {nullptr, nullptr, nullptr, nullptr};
+#endif
+  return config;
+}
+
 }  // namespace wasmq

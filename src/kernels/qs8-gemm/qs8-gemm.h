@@ -111,6 +111,43 @@ WASMQ_DECLARE_QGEMM(wasmsimd_dot16x2_1x4c8w16)
 #endif
 #undef WASMQ_DECLARE_QGEMM
 
+// ---- Column-blocked variant for short K (1x1 convolutions) ----
+// Two rows of C per iteration, NB = 16 (or 8) columns per block held in NB/4 i32x4 accumulators
+// per row whose lanes ARE the columns: each activation pair (a[k], a[k+1]) is broadcast to all
+// lanes and i32x4.dot_i16x8 multiplies it with the weights of 4 columns at once. Unlike the MRx4c8
+// tiles there is no horizontal reduction, and one requantization serves 16 (8) outputs, which is
+// most of the cost when K is small (a K=16..32 1x1 convolution spends more on its epilogue than on
+// its MACs). NB = 8 is for 8-column layers (an RGB stem, narrow 1x1s).
+// Packing (qs8_packw_nb): blocks of NB columns, K zero-padded to kc = round_up(k, 8):
+//   int32 bias[NB] | int32 colsum[NB] | for each k pair q < kc / 2, NB/4 i16x8 vectors:
+//   vector v = (W[4v][2q], W[4v][2q+1], W[4v+1][2q], W[4v+1][2q+1], ..., W[4v+3][2q+1])
+// Columns past n are zero. minmax_fp32 output only, per-tensor activation zero point
+// (a_quant_stride 0), n_begin a multiple of NB; otherwise the contract of the kernels above (reads up
+// to 7 bytes past each A row, writes only C[m_begin..m_end) x [n_begin..n_end)). Bit-exact to the
+// scalar reference GEMM (same int32 sums mod 2^32, same requantize_fp32 float operations).
+inline size_t qs8_packw_nb_block_bytes(size_t nb, size_t k) { return 2 * nb * 4 + qs8_gemm_kc(k) * nb * 2; }
+inline size_t qs8_packw_nb_size(size_t nb, size_t n, size_t k) { return (n + nb - 1) / nb * qs8_packw_nb_block_bytes(nb, k); }
+// nb = 8 or 16.
+void qs8_packw_nb(size_t nb, size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_k_stride,
+                  const int32_t* bias, void* packed);
+#if defined(WASMQ_HAVE_WASMSIMD)
+void qs8_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2(size_t, size_t, size_t, size_t, size_t, const int8_t*, size_t,
+                                                    const void*, int8_t*, size_t, const QGemmParams&);
+void qu8_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2(size_t, size_t, size_t, size_t, size_t, const uint8_t*, size_t,
+                                                    const void*, uint8_t*, size_t, const QGemmParams&);
+void qs8_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2(size_t, size_t, size_t, size_t, size_t, const int8_t*, size_t,
+                                                   const void*, int8_t*, size_t, const QGemmParams&);
+void qu8_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2(size_t, size_t, size_t, size_t, size_t, const uint8_t*, size_t,
+                                                   const void*, uint8_t*, size_t, const QGemmParams&);
+#endif
+// This build's column-blocked kernels, or nulls where there are none (scalar builds: use the
+// MRx4 kernels of qgemm_config()).
+struct QGemmColConfig {
+  qs8_gemm_minmax_fn qs8_n16, qs8_n8;
+  qu8_gemm_minmax_fn qu8_n16, qu8_n8;
+};
+const QGemmColConfig& qgemm_col_config();
+
 // The kernels the library uses, chosen once for this build (SIMD when compiled in), with the
 // packing they need: pack with `packw` into packw_size(n, k, w_bytes) bytes.
 struct QGemmConfig {

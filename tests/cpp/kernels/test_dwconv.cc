@@ -114,3 +114,43 @@ TEST_CASE("dwconv: shape errors", "[kernels][dwconv]") {
   const wasmq::QDwconvParams ok{0, 0, -128, 127};
   REQUIRE_NOTHROW(wasmq::dwconv_config().qs8(s, x.data(), packed.data(), y.data(), ok, 0, 2));
 }
+
+TEST_CASE("dwconv qs8/qu8: short inputs where every pixel is a border (ppocr-cls-like), row plans", "[kernels][dwconv]") {
+  // H of 1-3 with a 3x3/5x5 kernel and pads of kernel/2: every output row sees a different subset of
+  // the kernel rows (the SIMD kernel's per-row tap plan), and only the end columns are x-borders.
+  const uint64_t seed = wasmq_test::test_seed(305);
+  WASMQ_SEED_INFO(seed);
+  const size_t chans[] = {1, 3, 8, 15, 16, 17, 24, 31, 32, 33, 40, 88, 200};
+  const int32_t u8_zps[] = {0, 1, 127, 128, 255};
+  const int32_t s8_zps[] = {-128, -1, 0, 1, 127};
+  uint64_t k = 0;
+  for (size_t c : chans) {
+    for (size_t kk : {3, 5}) {
+      for (size_t h = 1; h <= 3; ++h) {
+        for (size_t sh = 1; sh <= 2; ++sh) {
+          for (size_t sw = 1; sw <= 2; ++sw) {
+            ++k;
+            const bool sgn = k % 2 == 0;
+            const int32_t zx = sgn ? s8_zps[k % 5] : u8_zps[k % 5], zy = sgn ? s8_zps[(k / 5) % 5] : u8_zps[(k / 5) % 5];
+            DwconvTester t;
+            t.is_signed(sgn).batch(k % 7 == 0 ? 2 : 1).input(h, 9 + k % 4).channels(c).kernel(kk, kk).stride(sh, sw)
+                .padding(kk / 2, kk / 2, kk / 2, kk / 2).input_zero_point(zx).output_zero_point(zy).seed(seed + k);
+            if (t.shape().out_h() == 0 || t.shape().out_w() == 0) continue;
+            t.test_q();
+            if (k % 3 == 0) t.qmin(zy).qmax(zy + 40).test_q();
+          }
+        }
+      }
+    }
+  }
+  // No padding (interior only), asymmetric pads, a kernel row range that is empty (pads > kernel),
+  // dilation, and a pixel stride: the row plan's odd/even tap counts and offsets.
+  for (bool sgn : {true, false}) {
+    const int32_t zx = sgn ? -128 : 255, zy = sgn ? 127 : 0;
+    DwconvTester().is_signed(sgn).input(6, 11).channels(24).kernel(5, 5).input_zero_point(zx).output_zero_point(zy).seed(seed + 900).test_q();
+    DwconvTester().is_signed(sgn).input(3, 10).channels(19).kernel(5, 3).padding(2, 0, 1, 2).input_zero_point(zx).seed(seed + 901).test_q();
+    DwconvTester().is_signed(sgn).input(2, 7).channels(9).kernel(1, 3).padding(3, 1, 3, 1).input_zero_point(zx).seed(seed + 902).test_q();
+    DwconvTester().is_signed(sgn).input(3, 12).channels(33).kernel(3, 3).dilation(2, 2).padding(2, 2, 2, 2).input_zero_point(zx).seed(seed + 903).test_q();
+    DwconvTester().is_signed(sgn).input(3, 9).channels(20).kernel(5, 5).padding(2, 2, 2, 2).pixel_strides(23, 29).input_zero_point(zx).seed(seed + 904).test_q();
+  }
+}
