@@ -8,37 +8,18 @@
 #include "kernels/dwconv/dwconv.h"
 #include "kernels/elementwise/qcheck.h"
 #include "kernels/elementwise/requant-wasmsimd.h"
+#include "simd/wasm_simd_store.h"
 
 #if defined(WASMQ_HAVE_WASMSIMD)
 
 namespace wasmq {
 namespace {
 
-// Stores the first n (< 16) bytes of q.
-inline void store_tail(void* dst, v128_t q, size_t n) {
-  uint8_t* d = static_cast<uint8_t*>(dst);
-  if (n & 8) {
-    wasm_v128_store64_lane(d, q, 0);
-    q = wasm_i64x2_shuffle(q, q, 1, 1);
-    d += 8;
-  }
-  if (n & 4) {
-    wasm_v128_store32_lane(d, q, 0);
-    q = wasm_u64x2_shr(q, 32);
-    d += 4;
-  }
-  if (n & 2) {
-    wasm_v128_store16_lane(d, q, 0);
-    q = wasm_u32x4_shr(q, 16);
-    d += 2;
-  }
-  if (n & 1) wasm_v128_store8_lane(d, q, 0);
-}
 
 template <typename T>
 inline void store_block(T* out, v128_t q, size_t n) {
   if (n >= 16) wasm_v128_store(out, q);
-  else store_tail(out, q, n);
+  else wasm_store_first_bytes(out, q, n);
 }
 
 // One output pixel from its filtered tap list (any border), zero point subtracted per tap.
@@ -248,8 +229,8 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
             wasm_v128_store64_lane(o, q, 0);
             wasm_v128_store64_lane(o + os, q, 1);
           } else {
-            store_tail(o, q, nc);
-            store_tail(o + os, wasm_i64x2_shuffle(q, q, 1, 1), nc);
+            wasm_store_first_bytes(o, q, nc);
+            wasm_store_first_bytes(o + os, wasm_i64x2_shuffle(q, q, 1, 1), nc);
           }
         }
       }

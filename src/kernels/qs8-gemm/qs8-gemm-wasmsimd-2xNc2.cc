@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "kernels/elementwise/requant-wasmsimd.h"
 #include "kernels/qs8-gemm/qs8-gemm.h"
+#include "simd/wasm_simd_store.h"
 
 #if defined(WASMQ_HAVE_WASMSIMD)
 
@@ -14,26 +15,6 @@ namespace {
 inline v128_t load_a(const int8_t* p) { return wasm_i16x8_load8x8(p); }
 inline v128_t load_a(const uint8_t* p) { return wasm_u16x8_load8x8(p); }
 
-// Stores the first n (< 16) bytes of q.
-inline void store_tail(void* dst, v128_t q, size_t n) {
-  uint8_t* d = static_cast<uint8_t*>(dst);
-  if (n & 8) {
-    wasm_v128_store64_lane(d, q, 0);
-    q = wasm_i64x2_shuffle(q, q, 1, 1);
-    d += 8;
-  }
-  if (n & 4) {
-    wasm_v128_store32_lane(d, q, 0);
-    q = wasm_u64x2_shr(q, 32);
-    d += 4;
-  }
-  if (n & 2) {
-    wasm_v128_store16_lane(d, q, 0);
-    q = wasm_u32x4_shr(q, 16);
-    d += 2;
-  }
-  if (n & 1) wasm_v128_store8_lane(d, q, 0);
-}
 
 // NV i32x4 codes (NV = 4: 16 bytes, NV = 2: 8 bytes) -> the first nc of them stored.
 template <int NV, typename T>
@@ -41,11 +22,11 @@ inline void store_codes(T* c, const v128_t (&q)[NV], size_t nc) {
   if constexpr (NV == 4) {
     const v128_t b = pack_codes<T>(q[0], q[1], q[2], q[3]);
     if (nc >= 16) wasm_v128_store(c, b);
-    else store_tail(c, b, nc);
+    else wasm_store_first_bytes(c, b, nc);
   } else {
     const v128_t b = pack_codes<T>(q[0], q[1], q[0], q[1]);
     if (nc >= 8) wasm_v128_store64_lane(c, b, 0);
-    else store_tail(c, b, nc);
+    else wasm_store_first_bytes(c, b, nc);
   }
 }
 
