@@ -109,6 +109,15 @@ class QuantizerHandle {
     });
   }
 
+  // Runs the float (calibration) model on the staged feed without observing it.
+  val runFloat() {
+    return wasmq::bind::guarded([&] {
+      check();
+      q_->float_model().run();
+      return val::object();
+    });
+  }
+
   // The model's own outputs of the last float (calibration) run: [{ ptr, dims, dtype }].
   val floatOutputs() {
     return wasmq::bind::guarded([&] {
@@ -232,6 +241,7 @@ EMSCRIPTEN_BINDINGS(wasmq_quantize) {
       .function("compare", &QuantizerHandle::compare)
       .function("selectCalibration", &QuantizerHandle::selectCalibration)
       .function("floatOutputs", &QuantizerHandle::floatOutputs)
+      .function("runFloat", &QuantizerHandle::runFloat)
       .function("run", &QuantizerHandle::run)
       .function("io", &QuantizerHandle::io)
       .function("report", &QuantizerHandle::report)

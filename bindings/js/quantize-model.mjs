@@ -2,6 +2,8 @@
 // the calibration feeds through the float model into the observers, converts, measures per-node
 // SQNR, and returns a QuantizedModel (run, report, toOnnx, dispose).
 
+import { loadModel } from './model.mjs';
+
 const TYPED_OF = new Map([
   [Float32Array, 'float32'], [Float64Array, 'float64'], [Int8Array, 'int8'], [Uint8Array, 'uint8'],
   [Int32Array, 'int32'], [BigInt64Array, 'int64'], [Uint16Array, 'float16'],
@@ -127,7 +129,8 @@ function stageFeeds(mod, h, which, inputNames, feeds, what) {
 }
 
 // Calibration memory grows with the batch of a run, the result does not: a feed whose inputs all
-// have a dynamic first dimension of the same size B > 1 becomes B feeds of one sample (views, no copy).
+// have a dynamic first dimension of the same size B > 1 becomes B feeds of one sample (views, no
+// copy). Whether that first dimension is a batch is checked once per model (batchSplitter).
 function splitBatch(feeds, io) {
   const names = io.inputs;
   if (!names.length || !names.every((n, i) => io.dynamicBatch[i] && Array.isArray(feeds[n]?.dims) && feeds[n].dims.length > 0)) return [feeds];
@@ -138,6 +141,41 @@ function splitBatch(feeds, io) {
     const per = data.length / b;
     return [n, { data: data.subarray(k * per, (k + 1) * per), dims: [1, ...dims.slice(1)] }];
   })));
+}
+
+// Same values, up to float rounding (the runtime's kernels may block a batch differently).
+function sameOutputs(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = Number(a[i]), y = Number(b[i]);
+    if (!(Math.abs(x - y) <= 1e-5 + 1e-4 * Math.abs(x)) && !(Number.isNaN(x) && Number.isNaN(y))) return false;
+  }
+  return true;
+}
+
+// Returns split(feeds) -> the runs to observe for one calibration feed. The first feed that
+// splitBatch would split is checked: its samples one at a time through the float model must give
+// the whole feed's outputs (from a plain float model, whose memory the arena bounds). They do when
+// the first dimension is a batch; when it is not (a sequence-first RNN input, a model mixing rows),
+// every feed runs whole, as given.
+function batchSplitter(mod, h, io, plainModel) {
+  let verdict = null;
+  return async (feeds) => {
+    const parts = splitBatch(feeds, io);
+    if (parts.length === 1 || verdict === true) return parts;
+    if (verdict === false) return [feeds];
+    const samples = parts.map((p) => {
+      stageFeeds(mod, h, 0, io.inputs, p, 'quantizeModel: calibrationData');
+      unwrap(h.runFloat(), 'quantizeModel: calibrationData');
+      return readOutputs(mod, unwrap(h.floatOutputs(), 'quantizeModel'));
+    });
+    const whole = (await plainModel()).runSync(feeds);
+    verdict = io.outputs.every((name, k) => {
+      const joined = samples.flatMap((s) => Array.from(s[k].data));
+      return whole[name] !== undefined && sameOutputs(whole[name].data, joined);
+    });
+    return verdict ? parts : [feeds];
+  };
 }
 
 // Copies a handle's output descriptors ({ ptr, dims, dtype }) out of wasm memory.
@@ -188,6 +226,7 @@ export async function quantizeModel(mod, model, options = {}) {
   const o = normalizeOptions(options);
   const progress = (stage, done, total) => { if (o.onProgress) o.onProgress({ stage, done, total }); };
   const h = new mod.QuantizerHandle();
+  let plainLoaded = null;  // a float Model loaded from the bytes, for batchSplitter's check
   try {
     const ptr = mod._malloc(Math.max(1, bytes.length));
     if (!ptr) fail(`quantizeModel: cannot allocate ${bytes.length} bytes of wasm memory`);
@@ -206,13 +245,18 @@ export async function quantizeModel(mod, model, options = {}) {
     const total = Array.isArray(o.data) ? o.data.length : null;
     const kept = [], floatOuts = [];
     let done = 0;
+    const split = batchSplitter(mod, h, floatIo, async () => {
+      if (typeof model?.runSync === 'function') return model;
+      plainLoaded ??= await loadModel(mod, bytes);
+      return plainLoaded;
+    });
     const iterator = typeof o.data[Symbol.asyncIterator] === 'function' ? o.data[Symbol.asyncIterator]() : o.data[Symbol.iterator]();
     for (;;) {
       const step = await iterator.next();
       if (step.done) break;
       // Checked whole first (a bad feed is named by its index), then run one sample at a time.
       checkFeeds(step.value, floatIo.inputs, `quantizeModel: calibrationData[${done}]`);
-      const samples = splitBatch(step.value, floatIo);
+      const samples = await split(step.value);
       samples.forEach((feeds, k) => {
         stageFeeds(mod, h, 0, floatIo.inputs, feeds, `quantizeModel: calibrationData[${done}]`);
         if (o.mode === 'static') unwrap(h.observe(), `quantizeModel: calibrationData[${done}]`);
@@ -249,6 +293,8 @@ export async function quantizeModel(mod, model, options = {}) {
   } catch (e) {
     h.delete();
     throw e;
+  } finally {
+    plainLoaded?.dispose();
   }
 }
 

@@ -442,6 +442,38 @@ test('a calibration batch runs one sample at a time (same ranges, bounded memory
   }
 });
 
+test('a dynamic first dimension that is not a batch is not split: calibration sees the whole feed', async () => {
+  // y = (x - mean over dim 0 of x) W: one row alone is all zeros after the Sub, so observing the
+  // rows one at a time would calibrate the MatMul's input to [0, 0]. The MLP (rows independent)
+  // is split and gives the same ranges as one feed per row.
+  const { wq, loadModel } = await wasmq();
+  const r = rng(7);
+  const mixing = await loadModel(model({
+    nodes: [node('ReduceMean', ['x'], ['m'], [attrInts('axes', [0]), attrInt('keepdims', 1)], 'mean'),
+      node('Sub', ['x', 'm'], ['c'], [], 'center'), node('MatMul', ['c', 'w'], ['y'], [], 'mm')],
+    inputs: [valueInfo('x', F32, ['N', 16])], outputs: [valueInfo('y', F32, ['N', 4])],
+    initializers: [tensor('w', F32, [16, 4], normal(64, r, 0.3))],
+  }));
+  const rows = await loadModel(mlp());
+  try {
+    const batch = feedsOf('x', [6, 16], 300, 4);
+    const qm = await wq.quantizeModel(mixing, { calibrationData: batch });
+    const s = stats(await runAll(mixing, batch), await runAll(qm, batch), 'y');
+    assert.ok(s.sqnrDb > 30, `row-mixing model calibrated on whole feeds: ${s.sqnrDb} dB`);
+    assert.ok(qm.report()[0].scale > 1e-3, `MatMul input range from the whole feeds (scale ${qm.report()[0].scale})`);
+    qm.dispose();
+    const whole = feedsOf('x', [5, 64], 400, 2);
+    const single = whole.flatMap((f) => Array.from({ length: 5 }, (_, k) => ({ x: { data: f.x.data.slice(k * 64, (k + 1) * 64), dims: [1, 64] } })));
+    const a = await wq.quantizeModel(rows, { calibrationData: whole }), b = await wq.quantizeModel(rows, { calibrationData: single });
+    assert.deepEqual(a.report().map((x) => [x.scale, x.zeroPoint]), b.report().map((x) => [x.scale, x.zeroPoint]));
+    a.dispose();
+    b.dispose();
+  } finally {
+    mixing.dispose();
+    rows.dispose();
+  }
+});
+
 // Dynamic mode on the Conv net: Conv -> ConvInteger (int8 weights per output channel, scalar zero
 // point 0 since onnxruntime's ConvInteger refuses a per-channel one), MatMul -> MatMulInteger. The
 // exported graph is what wasmq runs; onnxruntime-node must load it and agree.
