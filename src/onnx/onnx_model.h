@@ -67,6 +67,14 @@ struct NodeDef {
   std::string label;
 };
 
+// The node's attribute called `name`, or null.
+inline const Attribute* find_attribute(const NodeDef& n, const std::string& name) {
+  for (const Attribute& a : n.attributes) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
 struct Dim {
   int64_t value = -1;   // -1: unknown (dim_param or no value)
   std::string param;    // symbolic name, e.g. "batch"

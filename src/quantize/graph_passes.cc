@@ -35,11 +35,7 @@ int GraphIndex::use_count(const std::string& name) const {
   return (it == users.end() ? 0 : static_cast<int>(it->second.size())) + (is_output.count(name) ? 1 : 0);
 }
 
-const Attribute* find_attr(const NodeDef& n, const std::string& name) {
-  for (const Attribute& a : n.attributes)
-    if (a.name == name) return &a;
-  return nullptr;
-}
+const Attribute* find_attr(const NodeDef& n, const std::string& name) { return onnx::find_attribute(n, name); }
 int64_t attr_int(const NodeDef& n, const std::string& name, int64_t def) {
   const Attribute* a = find_attr(n, name);
   return a ? a->i : def;

@@ -561,14 +561,19 @@ void ModelQuantizer::build_static() {
       efloat.inputs[1] = wn + "_dq";
       const std::string xq = need_q(x);
       if (!conv && !bias_q.empty()) {
-        // QDQ: DQ(x) MatMul DQ(W), Add DQ(int32 bias), then the output's Q/DQ below.
-        efloat.outputs = {y + "__mm"};
-        en.push_back(efloat);
-        efloat = make_node("Add", {y + "__mm", id + "__b_dq"}, {y + "__f"}, id + "__bias_add");
-        // QOperator: QGemm takes 2-D A; another rank (1-D, 3-D, ..., or one that varied in
-        // calibration) goes through Reshape to [-1, K] and back to x's leading dimensions + [N].
         const int64_t K = wt.dims[0], N = wt.dims[1];
         const int xr = rank_.count(x) ? rank_.at(x) : -1;
+        // QDQ: a 2-D x gives DQ(x), DQ(W), DQ(int32 bias) -> Gemm, one node as in the float model
+        // (wasmq's loader fuses it into QGemm); another rank gives MatMul + Add.
+        if (xr == 2) {
+          efloat = make_node("Gemm", {efloat.inputs[0], efloat.inputs[1], id + "__b_dq"}, {y + "__f"}, n.name);
+        } else {
+          efloat.outputs = {y + "__mm"};
+          en.push_back(efloat);
+          efloat = make_node("Add", {y + "__mm", id + "__b_dq"}, {y + "__f"}, id + "__bias_add");
+        }
+        // QOperator: QGemm takes 2-D A; another rank (1-D, 3-D, ..., or one that varied in
+        // calibration) goes through Reshape to [-1, K] and back to x's leading dimensions + [N].
         std::string a = xq, gy = yq;
         if (xr != 2) {
           a = id + "__a2d";

@@ -21,12 +21,6 @@ using onnx::TensorData;
 
 bool is_default_domain(const NodeDef& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
 
-const onnx::Attribute* attr(const NodeDef& n, const char* name) {
-  for (const onnx::Attribute& a : n.attributes) {
-    if (a.name == name) return &a;
-  }
-  return nullptr;
-}
 
 std::vector<float> floats_of(const TensorData& t) {
   std::vector<float> v(t.numel());
@@ -96,8 +90,8 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
     // ---- BatchNormalization ----
     if (readers(conv.outputs[0], who) && who.size() == 1) {
       NodeDef& bn = g.nodes[who[0]];
-      const onnx::Attribute* training = attr(bn, "training_mode");
-      const onnx::Attribute* spatial = attr(bn, "spatial");
+      const onnx::Attribute* training = onnx::find_attribute(bn, "training_mode");
+      const onnx::Attribute* spatial = onnx::find_attribute(bn, "spatial");
       size_t bn_outs = 0;
       for (const std::string& o : bn.outputs) bn_outs += !o.empty();
       if (bn.op_type == "BatchNormalization" && is_default_domain(bn) && bn.inputs.size() == 5 && bn.inputs[0] == conv.outputs[0] &&
@@ -107,7 +101,7 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
         if (const TensorData* t = constant(bn.inputs[2])) be = floats_of(*t);
         if (const TensorData* t = constant(bn.inputs[3])) mean = floats_of(*t);
         if (const TensorData* t = constant(bn.inputs[4])) var = floats_of(*t);
-        const onnx::Attribute* eps_a = attr(bn, "epsilon");
+        const onnx::Attribute* eps_a = onnx::find_attribute(bn, "epsilon");
         const double eps = eps_a ? eps_a->f : 1e-5;
         if (sc.size() == cout && be.size() == cout && mean.size() == cout && var.size() == cout) {
           std::vector<float> wv = floats_of(*w), bv = b ? floats_of(*b) : std::vector<float>(cout, 0.0f);
@@ -145,7 +139,7 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
     }
 
     // ---- Relu / Clip ----
-    if (attr(conv, kFusedClipAttr)) continue;
+    if (onnx::find_attribute(conv, kFusedClipAttr)) continue;
     if (!readers(conv.outputs[0], who) || who.size() != 1) continue;
     NodeDef& act = g.nodes[who[0]];
     if (!is_default_domain(act) || act.outputs.size() != 1 || act.outputs[0].empty() || act.inputs.empty() ||
@@ -157,8 +151,8 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
       lo = 0.0f;
     } else if (act.op_type == "Clip") {
       if (opset < 11) {
-        if (const onnx::Attribute* a = attr(act, "min")) lo = a->f;
-        if (const onnx::Attribute* a = attr(act, "max")) hi = a->f;
+        if (const onnx::Attribute* a = onnx::find_attribute(act, "min")) lo = a->f;
+        if (const onnx::Attribute* a = onnx::find_attribute(act, "max")) hi = a->f;
       } else {
         bool ok = true;
         for (size_t i = 1; i < act.inputs.size() && i < 3; ++i) {
@@ -202,7 +196,7 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
   for (size_t ai = 0; ai < g.nodes.size(); ++ai) {
     NodeDef& add = g.nodes[ai];
     if (dead[ai] || add.op_type != "Add" || !is_default_domain(add) || add.inputs.size() != 2 || add.outputs.size() != 1) continue;
-    if (attr(add, "broadcast") || attr(add, "axis")) continue;
+    if (onnx::find_attribute(add, "broadcast") || onnx::find_attribute(add, "axis")) continue;
     const int xi = scalar_is(add.inputs[1], 3.0f) ? 0 : scalar_is(add.inputs[0], 3.0f) ? 1 : -1;
     if (xi < 0) continue;
     const std::string x = add.inputs[xi];
@@ -211,7 +205,7 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
     NodeDef& clip = g.nodes[ci];
     if (clip.op_type != "Clip" || !is_default_domain(clip) || clip.outputs.size() != 1 || clip.inputs[0] != add.outputs[0]) continue;
     if (opset < 11) {
-      const onnx::Attribute *lo = attr(clip, "min"), *hi = attr(clip, "max");
+      const onnx::Attribute *lo = onnx::find_attribute(clip, "min"), *hi = onnx::find_attribute(clip, "max");
       if (!lo || !hi || lo->f != 0.0f || hi->f != 6.0f) continue;
     } else if (clip.inputs.size() != 3 || !scalar_is(clip.inputs[1], 0.0f) || !scalar_is(clip.inputs[2], 6.0f)) {
       continue;
@@ -223,10 +217,10 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
     NodeDef& n2 = g.nodes[mi];
     auto is_div6 = [&](const NodeDef& n, const std::string& num) {
       return n.op_type == "Div" && is_default_domain(n) && n.inputs.size() == 2 && n.outputs.size() == 1 && n.inputs[0] == num &&
-             !attr(n, "broadcast") && scalar_is(n.inputs[1], 6.0f);
+             !onnx::find_attribute(n, "broadcast") && scalar_is(n.inputs[1], 6.0f);
     };
     auto is_mul_x = [&](const NodeDef& n, const std::string& other) {
-      return n.op_type == "Mul" && is_default_domain(n) && n.inputs.size() == 2 && n.outputs.size() == 1 && !attr(n, "broadcast") &&
+      return n.op_type == "Mul" && is_default_domain(n) && n.inputs.size() == 2 && n.outputs.size() == 1 && !onnx::find_attribute(n, "broadcast") &&
              ((n.inputs[0] == x && n.inputs[1] == other) || (n.inputs[1] == x && n.inputs[0] == other));
     };
     const bool div_first = is_div6(n1, clip.outputs[0]) && is_mul_x(n2, n1.outputs[0]);

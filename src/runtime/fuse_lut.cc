@@ -21,12 +21,6 @@ using onnx::TensorData;
 bool ms_domain(const NodeDef& n) { return n.domain == "com.microsoft"; }
 bool q8(ElemType t) { return t == ElemType::kInt8 || t == ElemType::kUInt8; }
 
-const onnx::Attribute* attr(const NodeDef& n, const char* name) {
-  for (const onnx::Attribute& a : n.attributes) {
-    if (a.name == name) return &a;
-  }
-  return nullptr;
-}
 
 const std::set<std::string>& float_unary() {
   static const std::set<std::string> s = {"Relu", "HardSigmoid", "HardSwish", "Sigmoid", "Tanh", "LeakyRelu", "Elu",
@@ -50,13 +44,13 @@ struct Graph : GraphScan {
       if (n.inputs.size() < 4) return {};
       d = {0};
     } else if (default_domain(n) && (n.op_type == "QuantizeLinear" || n.op_type == "DequantizeLinear")) {
-      const onnx::Attribute* b = attr(n, "block_size");
+      const onnx::Attribute* b = onnx::find_attribute(n, "block_size");
       if (n.inputs.size() < 2 || (b && b->i != 0)) return {};
       d = {0};
     } else if (default_domain(n) && float_unary().count(n.op_type)) {
       d = {0};
     } else if (default_domain(n) && (n.op_type == "Add" || n.op_type == "Sub" || n.op_type == "Mul" || n.op_type == "Div")) {
-      if (n.inputs.size() != 2 || attr(n, "broadcast") || attr(n, "axis")) return {};
+      if (n.inputs.size() != 2 || onnx::find_attribute(n, "broadcast") || onnx::find_attribute(n, "axis")) return {};
       d = {0, 1};
     } else {
       return {};
@@ -87,7 +81,7 @@ struct Graph : GraphScan {
         const TensorData* t = constant(n.inputs[2]);
         return t && q8(t->dtype) ? t->dtype : ElemType::kUndefined;
       }
-      const onnx::Attribute* od = attr(n, "output_dtype");
+      const onnx::Attribute* od = onnx::find_attribute(n, "output_dtype");
       if (od && od->i != 0) return q8(static_cast<ElemType>(od->i)) ? static_cast<ElemType>(od->i) : ElemType::kUndefined;
       return ElemType::kUInt8;
     }
@@ -286,7 +280,7 @@ size_t move_through_data_movement(onnx::ModelDef& m) {
     Graph G(m);
     std::vector<NodeDef>& nodes = m.graph.nodes;
     auto per_tensor = [&](const NodeDef& n) {
-      const onnx::Attribute* b = attr(n, "block_size");
+      const onnx::Attribute* b = onnx::find_attribute(n, "block_size");
       if (n.inputs.size() < 2 || !G.scalar_const(n.inputs[1]) || (b && b->i != 0) || n.outputs.size() != 1) return false;
       return n.inputs.size() < 3 || n.inputs[2].empty() || G.scalar_const(n.inputs[2]);
     };
@@ -298,8 +292,8 @@ size_t move_through_data_movement(onnx::ModelDef& m) {
     for (size_t ri = 0; ri < nodes.size() && !again; ++ri) {
       NodeDef& r = nodes[ri];
       if (!default_domain(r) || r.op_type != "Resize" || r.outputs.size() != 1 || r.inputs.empty()) continue;
-      const onnx::Attribute* mode = attr(r, "mode");
-      const onnx::Attribute* coord = attr(r, "coordinate_transformation_mode");
+      const onnx::Attribute* mode = onnx::find_attribute(r, "mode");
+      const onnx::Attribute* coord = onnx::find_attribute(r, "coordinate_transformation_mode");
       if ((mode && mode->s != "nearest") || (coord && coord->s == "tf_crop_and_resize")) continue;
       const auto p = G.producer.find(r.inputs[0]);
       if (p == G.producer.end()) continue;

@@ -61,8 +61,8 @@ struct Graph {
     return SIZE_MAX;
   }
   int64_t axis_of(const onnx::NodeDef& n) const {
-    for (const auto& a : n.attributes) if (a.name == "axis") return a.i;
-    return 1;
+    const onnx::Attribute* a = onnx::find_attribute(n, "axis");
+    return a ? a->i : 1;
   }
 };
 
@@ -92,7 +92,13 @@ size_t fuse_qdq(onnx::ModelDef& m) {
     const onnx::NodeDef& n = g.nodes[i];
     if (!default_domain(n) || drop[i]) continue;
     const bool conv = n.op_type == "Conv", mm = n.op_type == "MatMul", add = n.op_type == "Add";
-    if (!conv && !mm && !add) continue;
+    // Gemm as wasmq's QDQ export writes it (and onnxruntime fuses it): A [M, K], B [K, N] with no
+    // transposes, alpha = beta = 1, C an int32 bias of N values -> com.microsoft QGemm.
+    auto int_attr = [&](const char* k, int64_t d) { const onnx::Attribute* a = onnx::find_attribute(n, k); return a ? a->i : d; };
+    auto float_attr = [&](const char* k, float d) { const onnx::Attribute* a = onnx::find_attribute(n, k); return a ? a->f : d; };
+    const bool gemm = n.op_type == "Gemm" && !int_attr("transA", 0) && !int_attr("transB", 0) && float_attr("alpha", 1.0f) == 1.0f &&
+                      float_attr("beta", 1.0f) == 1.0f && n.inputs.size() == 3 && !n.inputs[2].empty();
+    if (!conv && !mm && !add && !gemm) continue;
     if (n.inputs.size() < 2 || n.outputs.size() != 1) continue;
     const onnx::NodeDef* da = G.dq_of(n.inputs[0]);
     const onnx::NodeDef* db = G.dq_of(n.inputs[1]);
@@ -123,34 +129,47 @@ size_t fuse_qdq(onnx::ModelDef& m) {
         if (ax < 0) ax += r;
         if (ax != want_axis || ws->dims.size() != 1) continue;
       }
-      if (mm && w->dims.size() != 2) continue;
+      if ((mm || gemm) && w->dims.size() != 2) continue;
       if (conv && w->dims.size() != 3 && w->dims.size() != 4) continue;
       f.inputs = {da->inputs[0], da->inputs[1], da->inputs[2], db->inputs[0], db->inputs[1], db->inputs[2], q.inputs[1], q.inputs[2]};
+      // Bias: DequantizeLinear of an int32 constant (one value per output channel or one in all)
+      // with zero point 0 and scale x_scale * w_scale; returns its int32 tensor's name, or "".
+      auto int32_bias = [&](const std::string& name, size_t channels) -> std::string {
+        const onnx::NodeDef* dbias = G.dq_of(name);
+        const onnx::TensorData* b = dbias ? G.init(dbias->inputs[0]) : nullptr;
+        const onnx::TensorData* bs = dbias ? G.init(dbias->inputs[1]) : nullptr;
+        const onnx::TensorData* bz = dbias ? G.init(dbias->inputs[2]) : nullptr;
+        if (!b || !bs || !bz || b->dtype != ElemType::kInt32 || bs->dtype != ElemType::kFloat) return "";
+        if (b->numel() != channels || b->dims.size() != 1) return "";
+        bool ok = bz->dtype == ElemType::kInt32;
+        for (size_t k = 0; ok && k < bz->numel(); ++k) {
+          int32_t z;
+          std::memcpy(&z, bz->data.data() + 4 * k, 4);
+          ok = z == 0;
+        }
+        const float xs = f32_at(*G.init(da->inputs[1]), 0);
+        for (size_t k = 0; ok && k < b->numel(); ++k) {
+          const float want = xs * f32_at(*ws, ws->numel() == 1 ? 0 : k);
+          const float got = f32_at(*bs, bs->numel() == 1 ? 0 : k);
+          ok = std::abs(got - want) <= 1e-6f * want;
+        }
+        return ok ? dbias->inputs[0] : "";
+      };
       if (conv) {
         f.op_type = "QLinearConv";
         f.attributes = n.attributes;
         if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
-          // Bias: DequantizeLinear of an int32 constant with zero point 0 and scale x_scale * w_scale.
-          const onnx::NodeDef* dbias = G.dq_of(n.inputs[2]);
-          const onnx::TensorData* b = dbias ? G.init(dbias->inputs[0]) : nullptr;
-          const onnx::TensorData* bs = dbias ? G.init(dbias->inputs[1]) : nullptr;
-          const onnx::TensorData* bz = dbias ? G.init(dbias->inputs[2]) : nullptr;
-          if (!b || !bs || !bz || b->dtype != ElemType::kInt32 || bs->dtype != ElemType::kFloat) continue;
-          bool ok = bz->dtype == ElemType::kInt32;
-          for (size_t k = 0; ok && k < bz->numel(); ++k) {
-            int32_t z;
-            std::memcpy(&z, bz->data.data() + 4 * k, 4);
-            ok = z == 0;
-          }
-          const float xs = f32_at(*G.init(da->inputs[1]), 0);
-          for (size_t k = 0; ok && k < b->numel(); ++k) {
-            const float want = xs * f32_at(*ws, ws->numel() == 1 ? 0 : k);
-            const float got = f32_at(*bs, bs->numel() == 1 ? 0 : k);
-            ok = std::abs(got - want) <= 1e-6f * want;
-          }
-          if (!ok) continue;
-          f.inputs.push_back(dbias->inputs[0]);
+          const std::string b = int32_bias(n.inputs[2], static_cast<size_t>(w->dims[0]));
+          if (b.empty()) continue;
+          f.inputs.push_back(b);
         }
+      } else if (gemm) {
+        // QGemm: A, a_scale, a_zp, B, b_scale, b_zp, C, y_scale, y_zp.
+        const std::string b = int32_bias(n.inputs[2], static_cast<size_t>(w->dims[1]));
+        if (b.empty()) continue;
+        f.op_type = "QGemm";
+        f.domain = "com.microsoft";
+        f.inputs = {da->inputs[0], da->inputs[1], da->inputs[2], db->inputs[0], db->inputs[1], db->inputs[2], b, q.inputs[1], q.inputs[2]};
       } else {
         f.op_type = "QLinearMatMul";
       }

@@ -19,12 +19,6 @@ using onnx::TensorData;
 
 bool ms_domain(const NodeDef& n) { return n.domain == "com.microsoft"; }
 
-const onnx::Attribute* attr(const NodeDef& n, const char* name) {
-  for (const onnx::Attribute& a : n.attributes) {
-    if (a.name == name) return &a;
-  }
-  return nullptr;
-}
 
 void set_int_attr(NodeDef& n, const char* name, int64_t v) {
   for (onnx::Attribute& a : n.attributes) {
@@ -68,21 +62,21 @@ struct Pass : GraphScan {
     data.clear();
     if (n.outputs.size() != 1 || n.outputs[0].empty()) return Kind::kNone;
     if (default_domain(n) && n.op_type == "QLinearConv") {
-      if (n.inputs.size() < 8 || attr(n, "wasmq_channels_last")) return Kind::kNone;
+      if (n.inputs.size() < 8 || onnx::find_attribute(n, "wasmq_channels_last")) return Kind::kNone;
       const TensorData* w = constant(n.inputs[3]);
       if (!w || w->dims.size() != 4) return Kind::kNone;
       data = {0};
       return Kind::kAnchor;
     }
     if (ms_domain(n) && n.op_type == "QLinearAveragePool") {
-      const onnx::Attribute* k = attr(n, "kernel_shape");
-      const onnx::Attribute* cl = attr(n, "channels_last");
+      const onnx::Attribute* k = onnx::find_attribute(n, "kernel_shape");
+      const onnx::Attribute* cl = onnx::find_attribute(n, "channels_last");
       if (!k || k->ints.size() != 2 || (cl && cl->i != 0)) return Kind::kNone;
       data = {0};
       return Kind::kAnchor;
     }
     if (ms_domain(n) && n.op_type == "QLinearGlobalAveragePool") {
-      const onnx::Attribute* cl = attr(n, "channels_last");
+      const onnx::Attribute* cl = onnx::find_attribute(n, "channels_last");
       if (cl && cl->i != 0) return Kind::kNone;
       data = {0};
       return Kind::kJoiner;
@@ -90,11 +84,11 @@ struct Pass : GraphScan {
     if (default_domain(n) && n.op_type == "MaxPool") {
       // 2-D, explicit pads smaller than the kernel (every window has a tap), no dilation, floor
       // mode, no Indices output: becomes wasmq MaxPool on the NHWC pool kernels.
-      const onnx::Attribute* k = attr(n, "kernel_shape");
-      const onnx::Attribute* ap = attr(n, "auto_pad");
-      const onnx::Attribute* cm = attr(n, "ceil_mode");
-      const onnx::Attribute* dl = attr(n, "dilations");
-      const onnx::Attribute* pd = attr(n, "pads");
+      const onnx::Attribute* k = onnx::find_attribute(n, "kernel_shape");
+      const onnx::Attribute* ap = onnx::find_attribute(n, "auto_pad");
+      const onnx::Attribute* cm = onnx::find_attribute(n, "ceil_mode");
+      const onnx::Attribute* dl = onnx::find_attribute(n, "dilations");
+      const onnx::Attribute* pd = onnx::find_attribute(n, "pads");
       if (!k || k->ints.size() != 2 || (ap && ap->s != "NOTSET") || (cm && cm->i != 0)) return Kind::kNone;
       if (dl && (dl->ints.size() != 2 || dl->ints[0] != 1 || dl->ints[1] != 1)) return Kind::kNone;
       if (pd) {
@@ -107,10 +101,10 @@ struct Pass : GraphScan {
     if (default_domain(n) && n.op_type == "Resize") {
       // Nearest (per-axis index maps: permuting the axes permutes the maps), opset >= 11 form, constant
       // 4-entry scales or sizes (permuted into a new constant), no roi, axes or aspect-ratio policy.
-      const onnx::Attribute* mode = attr(n, "mode");
-      const onnx::Attribute* coord = attr(n, "coordinate_transformation_mode");
-      if ((mode && mode->s != "nearest") || (coord && coord->s == "tf_crop_and_resize") || attr(n, "axes") ||
-          attr(n, "keep_aspect_ratio_policy") || n.inputs.size() < 3) {
+      const onnx::Attribute* mode = onnx::find_attribute(n, "mode");
+      const onnx::Attribute* coord = onnx::find_attribute(n, "coordinate_transformation_mode");
+      if ((mode && mode->s != "nearest") || (coord && coord->s == "tf_crop_and_resize") || onnx::find_attribute(n, "axes") ||
+          onnx::find_attribute(n, "keep_aspect_ratio_policy") || n.inputs.size() < 3) {
         return Kind::kNone;
       }
       auto empty = [&](size_t i) {
@@ -127,7 +121,7 @@ struct Pass : GraphScan {
       return Kind::kJoiner;
     }
     if (default_domain(n) && n.op_type == "Concat") {
-      const onnx::Attribute* ax = attr(n, "axis");
+      const onnx::Attribute* ax = onnx::find_attribute(n, "axis");
       if (!ax || ax->i < -4 || ax->i > 3) return Kind::kNone;
       for (size_t i = 0; i < n.inputs.size(); ++i) {
         if (n.inputs[i].empty()) return Kind::kNone;
@@ -150,7 +144,7 @@ struct Pass : GraphScan {
       // Per tensor only (a per-axis scale would follow the axis); no blocked form.
       if (n.inputs.size() < 2 || !scalar_const(n.inputs[1])) return Kind::kNone;
       if (n.inputs.size() > 2 && !n.inputs[2].empty() && !scalar_const(n.inputs[2])) return Kind::kNone;
-      const onnx::Attribute* b = attr(n, "block_size");
+      const onnx::Attribute* b = onnx::find_attribute(n, "block_size");
       if (b && b->i != 0) return Kind::kNone;
       data = {0};
       return Kind::kAgnostic;
@@ -163,7 +157,7 @@ struct Pass : GraphScan {
       return Kind::kAgnostic;
     }
     if (default_domain(n) && (n.op_type == "Add" || n.op_type == "Sub" || n.op_type == "Mul" || n.op_type == "Div")) {
-      if (n.inputs.size() != 2 || attr(n, "broadcast") || attr(n, "axis")) return Kind::kNone;  // opset < 7 forms
+      if (n.inputs.size() != 2 || onnx::find_attribute(n, "broadcast") || onnx::find_attribute(n, "axis")) return Kind::kNone;  // opset < 7 forms
       data = {0, 1};
       return Kind::kAgnostic;
     }

@@ -478,7 +478,7 @@ class BatchNormOp : public Op {
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     const Shape& s = in[0]->shape;
     const int64_t n = s[0], c = s[1];
-    const int64_t sp = n * c ? static_cast<int64_t>(in[0]->numel()) / (n * c) : 0;
+    const int64_t sp = n * c != 0 ? static_cast<int64_t>(in[0]->numel()) / (n * c) : 0;
     const float *x = in[0]->as<const float>(), *scale = in[1]->as<const float>(), *b = in[2]->as<const float>(),
                 *mean_in = in[3]->as<const float>(), *var_in = in[4]->as<const float>();
     float* y = out[0]->as<float>();

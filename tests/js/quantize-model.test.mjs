@@ -546,8 +546,9 @@ test('ppocr-cls: dynamic int8 (ConvInteger) on text lines keeps >= 34 dB and top
 
 // Static MatMul + constant bias Add (a split Gemm, or an exporter's Linear layer on a 3-D input):
 // one com.microsoft QGemm with an int32 bias = round(b / (x_scale * w_scale[n])) in wasmq's graph; the
-// QDQ export is DQ(x), DQ(W int8, axis 1) -> MatMul -> Add DQ(bias int32) -> Q, which onnxruntime-node
-// must load and agree with within one output step.
+// QDQ export is DQ(x), DQ(W int8, axis 1), DQ(bias int32) -> Gemm -> Q for a 2-D x (wasmq's loader
+// fuses it back into QGemm), MatMul -> Add for other ranks; onnxruntime-node must load it and agree
+// with within one output step.
 test('static MatMul + bias Add runs as QGemm (2-D and 3-D inputs); QDQ export agrees in onnxruntime-node', async () => {
   const { wq, loadModel } = await wasmq();
   for (const threeD of [false, true]) {
@@ -581,6 +582,14 @@ test('static MatMul + bias Add runs as QGemm (2-D and 3-D inputs); QDQ export ag
       const s = stats(ref, got, 'y');
       console.log(`# mlp ${threeD ? '3-D' : '2-D'} static QGemm: output SQNR ${s.sqnrDb.toFixed(2)} dB, top-1 ${(100 * s.top1).toFixed(1)} %`);
       assert.ok(s.sqnrDb >= 30, `output SQNR ${s.sqnrDb} dB`);
+      const exported = modelOpTypes(wq._m, qm.toOnnx()).map((o) => o.opType);
+      assert.equal(exported.includes('Gemm'), !threeD, exported.join(','));
+      // wasmq loads its own export: the 2-D Gemm pattern fuses back into QGemm, bit-identical.
+      const back = await loadModel(qm.toOnnx());
+      const dBack = stats(got, await runAll(back, tests), 'y');
+      back.dispose();
+      if (!threeD) assert.equal(dBack.maxAbs, 0, 'QDQ export in wasmq vs wasmq');
+      else assert.ok(dBack.maxAbs <= rep.at(-1).scale * 1.0001, `QDQ export in wasmq vs wasmq: ${dBack.maxAbs}`);
       if (ort) {
         const qdq = await ort.runOrtMany('node', qm.toOnnx(), tests);
         const d = stats(qdq, got, 'y');

@@ -129,6 +129,18 @@ TEST_CASE("static quantization fuses Relu and emits QOperator and QDQ graphs", "
   CHECK(has(qdq, "DequantizeLinear"));
   CHECK(has(qdq, "Conv"));
   CHECK(!has(qdq, "QLinearConv"));
+  // The 2-D fc layer is exported as Gemm (onnxruntime fuses DQ -> Gemm -> Q into QGemm), and
+  // wasmq's loader fuses it the same way.
+  CHECK(has(qdq, "Gemm"));
+  CHECK(!has(qdq, "MatMul"));
+  const auto back = Model::load(q.export_bytes().data(), q.export_bytes().size());
+  bool qgemm = false, float_gemm = false;
+  for (const auto& node : back->nodes()) {
+    qgemm = qgemm || node.def->op_type == "QGemm";
+    float_gemm = float_gemm || node.def->op_type == "Gemm";
+  }
+  CHECK(qgemm);
+  CHECK(!float_gemm);
   // The QDQ export runs in the float runtime (Q/DQ are ops of its own when merged; else skip).
   if (q.report_model() != nullptr) {
     for (int i = 0; i < 4; ++i) {
