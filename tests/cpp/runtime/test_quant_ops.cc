@@ -172,83 +172,140 @@ TEST_CASE("QLinearMatMul and MatMulInteger equal the integer oracle", "[runtime]
   }
 }
 
+// One QLinearConv / ConvInteger case against the integer oracle (int64 accumulation, the fp32
+// requantization rule, and within one step of the real-valued result).
+namespace {
+
+struct QConvCase {
+  bool xu8, wu8, per_ch;
+  int64_t batch, groups, cg, c, o, kh, kw, h, w, sh, sw, pt, pl, pb, pr;
+};
+
+void check_qconv(std::mt19937& rng, const QConvCase& k, int iter) {
+  const bool xu8 = k.xu8, wu8 = k.wu8, per_ch = k.per_ch;
+  const int64_t batch = k.batch, groups = k.groups, cg = k.cg, c = k.c, o = k.o, kh = k.kh, kw = k.kw, h = k.h, w = k.w;
+  const int64_t sh = k.sh, sw = k.sw, pt = k.pt, pl = k.pl, pb = k.pb, pr = k.pr;
+  const int64_t oh = (h + pt + pb - kh) / sh + 1, ow = (w + pl + pr - kw) / sw + 1;
+  const std::vector<int64_t> xd{batch, c, h, w}, wd{o, cg, kh, kw}, yd{batch, o, oh, ow};
+  std::vector<uint8_t> x = rand_codes<uint8_t>(rng, batch * c * h * w), wt = rand_codes<uint8_t>(rng, o * cg * kh * kw);
+  const int32_t xt = xu8 ? kU8 : kI8, wtt = wu8 ? kU8 : kI8;
+  const size_t nw = per_ch ? o : 1;
+  std::vector<float> wsc(nw);
+  std::vector<uint8_t> wzp(nw);
+  for (size_t j = 0; j < nw; ++j) {
+    wsc[j] = 0.005f * static_cast<float>(1 + rng() % 9);
+    // int8 weights: zero point 0 (what QLinearConv producers emit); uint8: any of {0, 1, 127, 128, 255}.
+    wzp[j] = static_cast<uint8_t>(wu8 ? pick_zp(rng, true) : (iter % 8 == 0 ? pick_zp(rng, false) : 0));
+  }
+  std::vector<int32_t> bias(o);
+  for (auto& v : bias) v = static_cast<int32_t>(rng() % 2001) - 1000;
+  const int32_t xzp = pick_zp(rng, xu8), yzp = pick_zp(rng, xu8);
+  const float xsc = 0.03f, ysc = 0.02f * static_cast<float>(1 + rng() % 5) * std::sqrt(static_cast<float>(cg * kh * kw));
+  const std::vector<uint8_t> xzpv{static_cast<uint8_t>(xzp)}, yzpv{static_cast<uint8_t>(yzp)};
+  const std::vector<int64_t> pd = per_ch ? std::vector<int64_t>{o} : std::vector<int64_t>{};
+  const std::vector<Pb> attrs{attr_int("group", groups), attr_ints("pads", {pt, pl, pb, pr}), attr_ints("strides", {sh, sw}),
+                              attr_ints("kernel_shape", {kh, kw})};
+  const std::string qc = model({node("QLinearConv", {"x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"}, {"y"}, attrs)},
+                               {value_info("x", xt, xd)}, {value_info("y", xt, yd)},
+                               {tensor_f32("xs", {}, {xsc}), tensor_raw("xz", {}, xt, xzpv), tensor_raw("w", wd, wtt, wt),
+                                tensor_f32("ws", pd, wsc), tensor_raw("wz", pd, wtt, wzp), tensor_f32("ys", {}, {ysc}),
+                                tensor_raw("yz", {}, xt, yzpv), tensor_raw("b", {o}, kI32, bias)},
+                               13);
+  const std::string ci = model({node("ConvInteger", {"x", "w", "xz", "wz"}, {"y"}, attrs)}, {value_info("x", xt, xd)},
+                               {value_info("y", kI32, yd)},
+                               {tensor_raw("xz", {}, xt, xzpv), tensor_raw("w", wd, wtt, wt), tensor_raw("wz", pd, wtt, wzp)}, 13);
+  auto mq = load(qc);
+  auto mc = load(ci);
+  const ElemType xe = xu8 ? ElemType::kUInt8 : ElemType::kInt8;
+  const auto y = run_one<uint8_t>(*mq, xe, xd, x.data(), x.size());
+  const auto y2 = run_one<uint8_t>(*mq, xe, xd, x.data(), x.size());  // second run: same plan
+  const auto yi = run_one<int32_t>(*mc, xe, xd, x.data(), x.size());
+  REQUIRE(y == y2);
+  auto code = [](uint8_t v, bool u) { return u ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
+  const int32_t xz = code(xzpv[0], xu8), yz = code(yzpv[0], xu8);
+  const int64_t og = o / groups;
+  for (int64_t nb = 0; nb < batch; ++nb)
+    for (int64_t oc = 0; oc < o; ++oc)
+      for (int64_t oy = 0; oy < oh; ++oy)
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          const int64_t g = oc / og;
+          const size_t pj = per_ch ? oc : 0;
+          const int32_t wz = code(wzp[pj], wu8);
+          int64_t acc = 0;
+          for (int64_t ic = 0; ic < cg; ++ic)
+            for (int64_t ky = 0; ky < kh; ++ky)
+              for (int64_t kx = 0; kx < kw; ++kx) {
+                const int64_t iy = oy * sh - pt + ky, ix = ox * sw - pl + kx;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                const int32_t xv = code(x[((nb * c + g * cg + ic) * h + iy) * w + ix], xu8) - xz;
+                const int32_t wv = code(wt[((oc * cg + ic) * kh + ky) * kw + kx], wu8) - wz;
+                acc += xv * wv;
+              }
+          const size_t oi = ((nb * o + oc) * oh + oy) * ow + ox;
+          INFO("iter " << iter << " groups " << groups << " c " << c << " o " << o << " k " << kh << "x" << kw << " acc " << acc);
+          REQUIRE(yi[oi] == acc);
+          const int32_t got = code(y[oi], xu8);
+          REQUIRE(got == rq(acc + bias[oc], xsc * wsc[pj] / ysc, yz, xu8));
+          const double real = (static_cast<double>(acc) * xsc * wsc[pj] + static_cast<double>(bias[oc]) * xsc * wsc[pj]) / ysc;
+          REQUIRE(std::abs(got - qround(real, yz, xu8)) <= 1);
+        }
+}
+
+}  // namespace
+
 TEST_CASE("QLinearConv and ConvInteger equal the integer oracle", "[runtime]") {
   std::mt19937 rng(77);
   for (int iter = 0; iter < 48; ++iter) {
-    const bool xu8 = rng() % 2, wu8 = iter % 4 == 3;
-    const int64_t batch = 1 + rng() % 2;
+    QConvCase k{};
+    k.xu8 = rng() % 2;
+    k.wu8 = iter % 4 == 3;
+    k.batch = 1 + rng() % 2;
     const bool dw = iter % 4 == 1;
-    const int64_t groups = dw ? 1 + rng() % 9 : (iter % 4 == 2 ? 2 + rng() % 2 : 1);
-    const int64_t cg = dw ? 1 : 1 + rng() % 5;
-    const int64_t c = groups * cg, o = dw ? c : groups * (1 + rng() % 5);
-    const int64_t kh = 1 + rng() % 3, kw = 1 + rng() % 3, h = kh + rng() % 6, w = kw + rng() % 7;
-    const int64_t sh = 1 + rng() % 2, sw = 1 + rng() % 2;
-    const int64_t pt = rng() % kh, pl = rng() % kw, pb = rng() % kh, pr = rng() % kw;
-    const bool per_ch = rng() % 2;
-    const int64_t oh = (h + pt + pb - kh) / sh + 1, ow = (w + pl + pr - kw) / sw + 1;
-    const std::vector<int64_t> xd{batch, c, h, w}, wd{o, cg, kh, kw}, yd{batch, o, oh, ow};
-    std::vector<uint8_t> x = rand_codes<uint8_t>(rng, batch * c * h * w), wt = rand_codes<uint8_t>(rng, o * cg * kh * kw);
-    const int32_t xt = xu8 ? kU8 : kI8, wtt = wu8 ? kU8 : kI8;
-    const size_t nw = per_ch ? o : 1;
-    std::vector<float> wsc(nw);
-    std::vector<uint8_t> wzp(nw);
-    for (size_t j = 0; j < nw; ++j) {
-      wsc[j] = 0.005f * static_cast<float>(1 + rng() % 9);
-      // int8 weights: zero point 0 (what QLinearConv producers emit); uint8: any of {0, 1, 127, 128, 255}.
-      wzp[j] = static_cast<uint8_t>(wu8 ? pick_zp(rng, true) : (iter % 8 == 0 ? pick_zp(rng, false) : 0));
+    k.groups = dw ? 1 + rng() % 9 : (iter % 4 == 2 ? 2 + rng() % 2 : 1);
+    k.cg = dw ? 1 : 1 + rng() % 5;
+    k.c = k.groups * k.cg;
+    k.o = dw ? k.c : k.groups * (1 + rng() % 5);
+    k.kh = 1 + rng() % 3;
+    k.kw = 1 + rng() % 3;
+    k.h = k.kh + rng() % 6;
+    k.w = k.kw + rng() % 7;
+    k.sh = 1 + rng() % 2;
+    k.sw = 1 + rng() % 2;
+    k.pt = rng() % k.kh;
+    k.pl = rng() % k.kw;
+    k.pb = rng() % k.kh;
+    k.pr = rng() % k.kw;
+    k.per_ch = rng() % 2;
+    check_qconv(rng, k, iter);
+  }
+}
+
+// The layer shapes of ppocr-cls that take the column-blocked GEMM (short K, 8..200 output channels,
+// a remainder of <= 8 channels run as its own 8-wide block) and the 3-channel strided stem.
+TEST_CASE("QLinearConv on short-K and narrow layers (ppocr-cls shapes) equals the integer oracle", "[runtime]") {
+  std::mt19937 rng(78);
+  struct Shape { int64_t c, o, k, h, w, sh; };
+  const Shape shapes[] = {{8, 8, 1, 3, 20, 1},   {8, 24, 1, 3, 19, 1},  {16, 88, 1, 2, 17, 1}, {16, 104, 1, 3, 9, 1},
+                          {32, 200, 1, 2, 13, 1}, {24, 8, 1, 4, 11, 1},  {200, 32, 1, 2, 7, 1}, {3, 8, 3, 9, 21, 2},
+                          {16, 40, 1, 3, 16, 1},  {8, 9, 1, 2, 5, 1},    {12, 17, 1, 1, 33, 1}};
+  int iter = 0;
+  for (const Shape& sp : shapes) {
+    for (int variant = 0; variant < 2; ++variant, ++iter) {
+      QConvCase k{};
+      k.xu8 = variant == 1;
+      k.wu8 = false;
+      k.per_ch = true;
+      k.batch = 1;
+      k.groups = 1;
+      k.cg = k.c = sp.c;
+      k.o = sp.o;
+      k.kh = k.kw = sp.k;
+      k.h = sp.h;
+      k.w = sp.w;
+      k.sh = k.sw = sp.sh;
+      k.pt = k.pl = k.pb = k.pr = sp.k / 2;
+      check_qconv(rng, k, iter);
     }
-    std::vector<int32_t> bias(o);
-    for (auto& v : bias) v = static_cast<int32_t>(rng() % 2001) - 1000;
-    const int32_t xzp = pick_zp(rng, xu8), yzp = pick_zp(rng, xu8);
-    const float xsc = 0.03f, ysc = 0.02f * static_cast<float>(1 + rng() % 5) * std::sqrt(static_cast<float>(cg * kh * kw));
-    const std::vector<uint8_t> xzpv{static_cast<uint8_t>(xzp)}, yzpv{static_cast<uint8_t>(yzp)};
-    const std::vector<int64_t> pd = per_ch ? std::vector<int64_t>{o} : std::vector<int64_t>{};
-    const std::vector<Pb> attrs{attr_int("group", groups), attr_ints("pads", {pt, pl, pb, pr}), attr_ints("strides", {sh, sw}),
-                                attr_ints("kernel_shape", {kh, kw})};
-    const std::string qc = model({node("QLinearConv", {"x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"}, {"y"}, attrs)},
-                                 {value_info("x", xt, xd)}, {value_info("y", xt, yd)},
-                                 {tensor_f32("xs", {}, {xsc}), tensor_raw("xz", {}, xt, xzpv), tensor_raw("w", wd, wtt, wt),
-                                  tensor_f32("ws", pd, wsc), tensor_raw("wz", pd, wtt, wzp), tensor_f32("ys", {}, {ysc}),
-                                  tensor_raw("yz", {}, xt, yzpv), tensor_raw("b", {o}, kI32, bias)},
-                                 13);
-    const std::string ci = model({node("ConvInteger", {"x", "w", "xz", "wz"}, {"y"}, attrs)}, {value_info("x", xt, xd)},
-                                 {value_info("y", kI32, yd)},
-                                 {tensor_raw("xz", {}, xt, xzpv), tensor_raw("w", wd, wtt, wt), tensor_raw("wz", pd, wtt, wzp)}, 13);
-    auto mq = load(qc);
-    auto mc = load(ci);
-    const ElemType xe = xu8 ? ElemType::kUInt8 : ElemType::kInt8;
-    const auto y = run_one<uint8_t>(*mq, xe, xd, x.data(), x.size());
-    const auto y2 = run_one<uint8_t>(*mq, xe, xd, x.data(), x.size());  // second run: same plan
-    const auto yi = run_one<int32_t>(*mc, xe, xd, x.data(), x.size());
-    REQUIRE(y == y2);
-    auto code = [](uint8_t v, bool u) { return u ? int32_t{v} : int32_t{static_cast<int8_t>(v)}; };
-    const int32_t xz = code(xzpv[0], xu8), yz = code(yzpv[0], xu8);
-    const int64_t og = o / groups;
-    for (int64_t nb = 0; nb < batch; ++nb)
-      for (int64_t oc = 0; oc < o; ++oc)
-        for (int64_t oy = 0; oy < oh; ++oy)
-          for (int64_t ox = 0; ox < ow; ++ox) {
-            const int64_t g = oc / og;
-            const size_t pj = per_ch ? oc : 0;
-            const int32_t wz = code(wzp[pj], wu8);
-            int64_t acc = 0;
-            for (int64_t ic = 0; ic < cg; ++ic)
-              for (int64_t ky = 0; ky < kh; ++ky)
-                for (int64_t kx = 0; kx < kw; ++kx) {
-                  const int64_t iy = oy * sh - pt + ky, ix = ox * sw - pl + kx;
-                  if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                  const int32_t xv = code(x[((nb * c + g * cg + ic) * h + iy) * w + ix], xu8) - xz;
-                  const int32_t wv = code(wt[((oc * cg + ic) * kh + ky) * kw + kx], wu8) - wz;
-                  acc += xv * wv;
-                }
-            const size_t oi = ((nb * o + oc) * oh + oy) * ow + ox;
-            INFO("iter " << iter << " groups " << groups << " c " << c << " o " << o << " k " << kh << "x" << kw << " acc " << acc);
-            REQUIRE(yi[oi] == acc);
-            const int32_t got = code(y[oi], xu8);
-            REQUIRE(got == rq(acc + bias[oc], xsc * wsc[pj] / ysc, yz, xu8));
-            const double real = (static_cast<double>(acc) * xsc * wsc[pj] + static_cast<double>(bias[oc]) * xsc * wsc[pj]) / ysc;
-            REQUIRE(std::abs(got - qround(real, yz, xu8)) <= 1);
-          }
   }
 }
 
