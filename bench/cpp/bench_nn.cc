@@ -58,6 +58,23 @@ struct DwLayer {
   size_t h, w, c, stride;
 };
 
+// The int8 depthwise kernels, scalar and SIMD, on one shape (input padded by 16 bytes, as the
+// kernels' contract asks).
+void bench_qs8_dwconv(const wasmq::DwconvShape& s, const std::string& shape, double ops, const Options& o) {
+  const size_t c = s.channels, rows = s.out_h();
+  const std::vector<int8_t> x = bytes(s.in_h * s.in_w * c + 16, 1), w = bytes(s.kernel_h * s.kernel_w * c, 2);
+  std::vector<int32_t> bias(c, 100);
+  std::vector<float> ws(c, 0.01f);
+  const std::vector<float> rs = wasmq::dwconv_requant_scales(0.05f, ws.data(), c, 0.1f);
+  const std::vector<uint8_t> packed = wasmq::qs8_dwconv_pack(s, w.data(), bias.data(), rs.data());
+  std::vector<int8_t> y(s.out_h() * s.out_w() * c);
+  const wasmq::QDwconvParams qp{-3, 2, -128, 127};
+  pair("conv", "qs8-dwconv", shape, ops, "gops",
+       [&] { wasmq::qs8_dwconv_minmax_fp32__scalar(s, x.data(), packed.data(), y.data(), qp, 0, rows); },
+       SIMD_OR_NULL([&] { wasmq::qs8_dwconv_minmax_fp32__wasmsimd_c16(s, x.data(), packed.data(), y.data(), qp, 0, rows); }),
+       o);
+}
+
 WASMQ_BENCH("conv", "dwconv", [](const Options& o) {
   std::vector<DwLayer> layers = {{112, 112, 32, 1}, {112, 112, 64, 2}, {56, 56, 128, 1}, {14, 14, 512, 1}};
   if (o.quick) layers = {{28, 28, 32, 1}};
@@ -73,18 +90,7 @@ WASMQ_BENCH("conv", "dwconv", [](const Options& o) {
     const double ops = 2.0 * oh * ow * l.c * 9;
     const std::string shape = std::to_string(l.h) + "x" + std::to_string(l.w) + "x" + std::to_string(l.c) + " k3 s" +
                               std::to_string(l.stride);
-    // int8
-    const std::vector<int8_t> x = bytes(l.h * l.w * l.c, 1), w = bytes(9 * l.c, 2);
-    std::vector<int32_t> bias(l.c, 100);
-    std::vector<float> ws(l.c, 0.01f);
-    const std::vector<float> rs = wasmq::dwconv_requant_scales(0.05f, ws.data(), l.c, 0.1f);
-    const std::vector<uint8_t> packed = wasmq::qs8_dwconv_pack(s, w.data(), bias.data(), rs.data());
-    std::vector<int8_t> y(oh * ow * l.c);
-    const wasmq::QDwconvParams qp{-3, 2, -128, 127};
-    pair("conv", "qs8-dwconv", shape, ops, "gops",
-         [&] { wasmq::qs8_dwconv_minmax_fp32__scalar(s, x.data(), packed.data(), y.data(), qp, 0, rows); },
-         SIMD_OR_NULL([&] { wasmq::qs8_dwconv_minmax_fp32__wasmsimd_c16(s, x.data(), packed.data(), y.data(), qp, 0, rows); }),
-         o);
+    bench_qs8_dwconv(s, shape, ops, o);
     // float
     const std::vector<float> xf = floats(l.h * l.w * l.c, 3), wf = floats(9 * l.c, 4), bf = floats(l.c, 5);
     const std::vector<uint8_t> packedf = wasmq::f32_dwconv_pack(s, wf.data(), bf.data());
@@ -124,17 +130,7 @@ WASMQ_BENCH("conv", "dwconv-ppocr", [](const Options& o) {
     const double ops = 2.0 * static_cast<double>(taps) * l.c;
     const std::string shape = std::to_string(l.h) + "x" + std::to_string(l.w) + "x" + std::to_string(l.c) + " k" +
                               std::to_string(l.k) + " s" + std::to_string(l.sh) + "x1";
-    const std::vector<int8_t> x = bytes(l.h * l.w * l.c + 16, 1), w = bytes(l.k * l.k * l.c, 2);
-    std::vector<int32_t> bias(l.c, 100);
-    std::vector<float> ws(l.c, 0.01f);
-    const std::vector<float> rs = wasmq::dwconv_requant_scales(0.05f, ws.data(), l.c, 0.1f);
-    const std::vector<uint8_t> packed = wasmq::qs8_dwconv_pack(s, w.data(), bias.data(), rs.data());
-    std::vector<int8_t> y(oh * ow * l.c);
-    const wasmq::QDwconvParams qp{-3, 2, -128, 127};
-    pair("conv", "qs8-dwconv", shape, ops, "gops",
-         [&] { wasmq::qs8_dwconv_minmax_fp32__scalar(s, x.data(), packed.data(), y.data(), qp, 0, rows); },
-         SIMD_OR_NULL([&] { wasmq::qs8_dwconv_minmax_fp32__wasmsimd_c16(s, x.data(), packed.data(), y.data(), qp, 0, rows); }),
-         o);
+    bench_qs8_dwconv(s, shape, ops, o);
   }
 });
 
