@@ -160,13 +160,13 @@ function sameOutputs(a, b) {
 // every feed runs whole, as given.
 function batchSplitter(mod, h, io, plainModel) {
   let verdict = null;
-  return async (feeds) => {
+  return async (feeds, index) => {
     const parts = splitBatch(feeds, io);
     if (parts.length === 1 || verdict === true) return parts;
     if (verdict === false) return [feeds];
     const samples = parts.map((p) => {
-      stageFeeds(mod, h, 0, io.inputs, p, 'quantizeModel: calibrationData');
-      unwrap(h.runFloat(), 'quantizeModel: calibrationData');
+      stageFeeds(mod, h, 0, io.inputs, p, `quantizeModel: calibrationData[${index}]`);
+      unwrap(h.runFloat(), `quantizeModel: calibrationData[${index}]`);
       return readOutputs(mod, unwrap(h.floatOutputs(), 'quantizeModel'));
     });
     const whole = (await plainModel()).runSync(feeds);
@@ -256,7 +256,7 @@ export async function quantizeModel(mod, model, options = {}) {
       if (step.done) break;
       // Checked whole first (a bad feed is named by its index), then run one sample at a time.
       checkFeeds(step.value, floatIo.inputs, `quantizeModel: calibrationData[${done}]`);
-      const samples = await split(step.value);
+      const samples = await split(step.value, done);
       samples.forEach((feeds, k) => {
         stageFeeds(mod, h, 0, floatIo.inputs, feeds, `quantizeModel: calibrationData[${done}]`);
         if (o.mode === 'static') unwrap(h.observe(), `quantizeModel: calibrationData[${done}]`);
