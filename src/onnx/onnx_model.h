@@ -21,6 +21,8 @@ enum class ElemType : int32_t {
 bool is_supported_elem(ElemType t);
 // Bytes per element (bool: 1); 0 for types wasmq does not store.
 size_t elem_size(ElemType t);
+// The 8-bit quantized element types.
+inline bool is_q8(ElemType t) { return t == ElemType::kInt8 || t == ElemType::kUInt8; }
 // ONNX's own spelling of the code for messages ("FLOAT", "INT64", ...); "type 42" when unknown.
 std::string elem_onnx_name(ElemType t);
 // The JS API spelling: float32, float16, float64, int8, uint8, int32, int64, bool.
@@ -66,6 +68,9 @@ struct NodeDef {
   // A short description for error messages: "node 'conv1' (Conv)" or "node #3 (Conv)".
   std::string label;
 };
+
+// The default ONNX domain: "" or "ai.onnx".
+inline bool is_default_domain(const NodeDef& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
 
 // The node's attribute called `name`, or null.
 inline const Attribute* find_attribute(const NodeDef& n, const std::string& name) {

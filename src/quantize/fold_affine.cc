@@ -35,7 +35,7 @@ struct ConvParams {
 };
 
 bool conv_params(const ModelDef& m, const GraphIndex& g, const NodeDef& conv, ConvParams& p) {
-  if (conv.op_type != "Conv" || !is_onnx_domain(conv) || conv.inputs.size() < 2 || conv.outputs.size() != 1) return false;
+  if (conv.op_type != "Conv" || !onnx::is_default_domain(conv) || conv.inputs.size() < 2 || conv.outputs.size() != 1) return false;
   if (!g.is_const(conv.inputs[1])) return false;
   const bool has_b = conv.inputs.size() > 2 && !conv.inputs[2].empty();
   if (has_b && !g.is_const(conv.inputs[2])) return false;
@@ -67,7 +67,7 @@ void store(ModelDef& m, NodeDef& conv, const ConvParams& p, const std::string& t
 
 // The constant operand and the other input of a two-input Mul/Add, or false.
 bool split_const(const GraphIndex& g, const NodeDef& n, std::string& konst, std::string& other) {
-  if (n.inputs.size() != 2 || n.outputs.size() != 1 || !is_onnx_domain(n)) return false;
+  if (n.inputs.size() != 2 || n.outputs.size() != 1 || !onnx::is_default_domain(n)) return false;
   if (g.is_const(n.inputs[1]) && !g.is_const(n.inputs[0])) {
     konst = n.inputs[1];
     other = n.inputs[0];

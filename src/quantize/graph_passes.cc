@@ -99,7 +99,6 @@ std::vector<float> as_floats(const TensorData& t) {
   }
   return v;
 }
-bool is_onnx_domain(const NodeDef& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
 
 int domain_opset(const ModelDef& m, const std::string& domain) {
   auto it = m.opsets.find(domain);
@@ -110,7 +109,7 @@ int domain_opset(const ModelDef& m, const std::string& domain) {
 void constants_to_initializers(ModelDef& m, PassStats& s) {
   std::vector<NodeDef> kept;
   for (NodeDef& n : m.graph.nodes) {
-    if (n.op_type != "Constant" || !is_onnx_domain(n) || n.outputs.size() != 1 ||
+    if (n.op_type != "Constant" || !onnx::is_default_domain(n) || n.outputs.size() != 1 ||
         n.attributes.size() != 1) {
       kept.push_back(std::move(n));
       continue;
@@ -195,7 +194,7 @@ void upgrade_opset(ModelDef& m, int target, PassStats& s) {
   if (from >= target) return;
   int counter = 0;
   for (NodeDef& n : m.graph.nodes) {
-    if (!is_onnx_domain(n)) continue;
+    if (!onnx::is_default_domain(n)) continue;
     const std::string& op = n.op_type;
     if (op == "Clip" && from < 11) {
       const float lo = attr_float(n, "min", -3.402823466e38f), hi = attr_float(n, "max", 3.402823466e38f);

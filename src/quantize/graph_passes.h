@@ -45,7 +45,6 @@ void div_to_mul(onnx::ModelDef& m, PassStats& s);
 void drop_unused_initializers(onnx::ModelDef& m);
 
 // Helpers shared with the quantizer.
-bool is_onnx_domain(const onnx::NodeDef& n);  // the default domain: "" or "ai.onnx"
 const onnx::Attribute* find_attr(const onnx::NodeDef& n, const std::string& name);
 int64_t attr_int(const onnx::NodeDef& n, const std::string& name, int64_t def);
 float attr_float(const onnx::NodeDef& n, const std::string& name, float def);

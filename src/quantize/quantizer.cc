@@ -156,7 +156,7 @@ void ModelQuantizer::plan_nodes() {
   };
   for (size_t k = 0; k < nodes.size(); ++k) {
     const NodeDef& n = nodes[k];
-    if (role_[k] == 2 || !is_onnx_domain(n) || opt_.exclude.count(n.name)) continue;
+    if (role_[k] == 2 || !onnx::is_default_domain(n) || opt_.exclude.count(n.name)) continue;
     const std::string& op = n.op_type;
     bool q = false;
     if (opt_.mode == Mode::kStatic) {
@@ -202,7 +202,7 @@ void ModelQuantizer::plan_nodes() {
       const int u = g.users.at(n.outputs[0])[0];
       const NodeDef& a = nodes[u];
       const int64_t cols = float_.graph.initializers[g.init.at(n.inputs[1])].dims[1];
-      if (is_onnx_domain(a) && a.op_type == "Add" && !opt_.exclude.count(a.name) && a.inputs.size() == 2) {
+      if (onnx::is_default_domain(a) && a.op_type == "Add" && !opt_.exclude.count(a.name) && a.inputs.size() == 2) {
         const std::string& b = a.inputs[0] == n.outputs[0] ? a.inputs[1] : a.inputs[0];
         if (b != n.outputs[0] && const_rank(b) == 1 && float_.graph.initializers[g.init.at(b)].dims[0] == cols) {
           role_[u] = 2;
@@ -216,7 +216,7 @@ void ModelQuantizer::plan_nodes() {
       const int u = g.users.at(out_[k])[0];
       const NodeDef& c = nodes[u];
       bool fuse = false;
-      if (is_onnx_domain(c) && !opt_.exclude.count(c.name) && c.inputs[0] == out_[k]) {
+      if (onnx::is_default_domain(c) && !opt_.exclude.count(c.name) && c.inputs[0] == out_[k]) {
         if (c.op_type == "Relu") {
           fuse = true;
         } else if (c.op_type == "Clip" && c.inputs.size() >= 2 && g.is_const(c.inputs[1])) {
@@ -363,7 +363,7 @@ bool ModelQuantizer::feeds_only_hardswish(const GraphIndex& g, const std::string
   };
   for (int k : it->second) {
     const NodeDef& n = nodes[k];
-    if (!is_onnx_domain(n)) return false;
+    if (!onnx::is_default_domain(n)) return false;
     if (n.op_type == "HardSwish") continue;
     if (n.op_type == "Mul" && n.inputs.size() == 2) continue;  // checked from the Add side below
     if (n.op_type != "Add" || n.inputs.size() != 2) return false;

@@ -19,7 +19,6 @@ using onnx::ElemType;
 using onnx::NodeDef;
 using onnx::TensorData;
 
-bool is_default_domain(const NodeDef& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
 
 
 std::vector<float> floats_of(const TensorData& t) {
@@ -41,7 +40,7 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
   std::map<std::string, const TensorData*> consts;
   for (const TensorData& t : g.initializers) consts[t.name] = &t;
   for (const NodeDef& n : g.nodes) {
-    if (n.op_type == "Constant" && is_default_domain(n) && n.attributes.size() == 1 && n.attributes[0].name == "value" &&
+    if (n.op_type == "Constant" && onnx::is_default_domain(n) && n.attributes.size() == 1 && n.attributes[0].name == "value" &&
         n.attributes[0].t && n.outputs.size() == 1) {
       consts[n.outputs[0]] = n.attributes[0].t.get();
     }
@@ -78,7 +77,7 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
   std::vector<size_t> who;
   for (size_t ci = 0; ci < g.nodes.size(); ++ci) {
     NodeDef& conv = g.nodes[ci];
-    if (dead[ci] || conv.op_type != "Conv" || !is_default_domain(conv) || conv.outputs.size() != 1) continue;
+    if (dead[ci] || conv.op_type != "Conv" || !onnx::is_default_domain(conv) || conv.outputs.size() != 1) continue;
     if (conv.inputs.size() < 2) continue;
     const TensorData* w = constant(conv.inputs[1]);
     if (!w || w->dtype != ElemType::kFloat || (w->dims.size() != 3 && w->dims.size() != 4) || w->dims[0] <= 0) continue;
@@ -94,7 +93,7 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
       const onnx::Attribute* spatial = onnx::find_attribute(bn, "spatial");
       size_t bn_outs = 0;
       for (const std::string& o : bn.outputs) bn_outs += !o.empty();
-      if (bn.op_type == "BatchNormalization" && is_default_domain(bn) && bn.inputs.size() == 5 && bn.inputs[0] == conv.outputs[0] &&
+      if (bn.op_type == "BatchNormalization" && onnx::is_default_domain(bn) && bn.inputs.size() == 5 && bn.inputs[0] == conv.outputs[0] &&
           bn_outs == 1 && !bn.outputs[0].empty() && (!training || training->i == 0) && (!spatial || spatial->i == 1)) {
         std::vector<float> sc, be, mean, var;
         if (const TensorData* t = constant(bn.inputs[1])) sc = floats_of(*t);
@@ -142,7 +141,7 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
     if (onnx::find_attribute(conv, kFusedClipAttr)) continue;
     if (!readers(conv.outputs[0], who) || who.size() != 1) continue;
     NodeDef& act = g.nodes[who[0]];
-    if (!is_default_domain(act) || act.outputs.size() != 1 || act.outputs[0].empty() || act.inputs.empty() ||
+    if (!onnx::is_default_domain(act) || act.outputs.size() != 1 || act.outputs[0].empty() || act.inputs.empty() ||
         act.inputs[0] != conv.outputs[0]) {
       continue;
     }
@@ -195,7 +194,7 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
   };
   for (size_t ai = 0; ai < g.nodes.size(); ++ai) {
     NodeDef& add = g.nodes[ai];
-    if (dead[ai] || add.op_type != "Add" || !is_default_domain(add) || add.inputs.size() != 2 || add.outputs.size() != 1) continue;
+    if (dead[ai] || add.op_type != "Add" || !onnx::is_default_domain(add) || add.inputs.size() != 2 || add.outputs.size() != 1) continue;
     if (onnx::find_attribute(add, "broadcast") || onnx::find_attribute(add, "axis")) continue;
     const int xi = scalar_is(add.inputs[1], 3.0f) ? 0 : scalar_is(add.inputs[0], 3.0f) ? 1 : -1;
     if (xi < 0) continue;
@@ -203,7 +202,7 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
     size_t ci, di, mi;
     if (!sole_reader(add.outputs[0], ci)) continue;
     NodeDef& clip = g.nodes[ci];
-    if (clip.op_type != "Clip" || !is_default_domain(clip) || clip.outputs.size() != 1 || clip.inputs[0] != add.outputs[0]) continue;
+    if (clip.op_type != "Clip" || !onnx::is_default_domain(clip) || clip.outputs.size() != 1 || clip.inputs[0] != add.outputs[0]) continue;
     if (opset < 11) {
       const onnx::Attribute *lo = onnx::find_attribute(clip, "min"), *hi = onnx::find_attribute(clip, "max");
       if (!lo || !hi || lo->f != 0.0f || hi->f != 6.0f) continue;
@@ -216,11 +215,11 @@ FuseStats fuse_for_inference(onnx::ModelDef& m) {
     if (!sole_reader(n1.outputs.empty() ? std::string() : n1.outputs[0], mi)) continue;
     NodeDef& n2 = g.nodes[mi];
     auto is_div6 = [&](const NodeDef& n, const std::string& num) {
-      return n.op_type == "Div" && is_default_domain(n) && n.inputs.size() == 2 && n.outputs.size() == 1 && n.inputs[0] == num &&
+      return n.op_type == "Div" && onnx::is_default_domain(n) && n.inputs.size() == 2 && n.outputs.size() == 1 && n.inputs[0] == num &&
              !onnx::find_attribute(n, "broadcast") && scalar_is(n.inputs[1], 6.0f);
     };
     auto is_mul_x = [&](const NodeDef& n, const std::string& other) {
-      return n.op_type == "Mul" && is_default_domain(n) && n.inputs.size() == 2 && n.outputs.size() == 1 && !onnx::find_attribute(n, "broadcast") &&
+      return n.op_type == "Mul" && onnx::is_default_domain(n) && n.inputs.size() == 2 && n.outputs.size() == 1 && !onnx::find_attribute(n, "broadcast") &&
              ((n.inputs[0] == x && n.inputs[1] == other) || (n.inputs[1] == x && n.inputs[0] == other));
     };
     const bool div_first = is_div6(n1, clip.outputs[0]) && is_mul_x(n2, n1.outputs[0]);

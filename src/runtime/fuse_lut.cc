@@ -19,7 +19,6 @@ using onnx::NodeDef;
 using onnx::TensorData;
 
 bool ms_domain(const NodeDef& n) { return n.domain == "com.microsoft"; }
-bool q8(ElemType t) { return t == ElemType::kInt8 || t == ElemType::kUInt8; }
 
 
 const std::set<std::string>& float_unary() {
@@ -43,13 +42,13 @@ struct Graph : GraphScan {
     } else if (ms_domain(n) && (n.op_type == "QLinearSigmoid" || n.op_type == "QLinearLeakyRelu")) {
       if (n.inputs.size() < 4) return {};
       d = {0};
-    } else if (default_domain(n) && (n.op_type == "QuantizeLinear" || n.op_type == "DequantizeLinear")) {
+    } else if (onnx::is_default_domain(n) && (n.op_type == "QuantizeLinear" || n.op_type == "DequantizeLinear")) {
       const onnx::Attribute* b = onnx::find_attribute(n, "block_size");
       if (n.inputs.size() < 2 || (b && b->i != 0)) return {};
       d = {0};
-    } else if (default_domain(n) && float_unary().count(n.op_type)) {
+    } else if (onnx::is_default_domain(n) && float_unary().count(n.op_type)) {
       d = {0};
-    } else if (default_domain(n) && (n.op_type == "Add" || n.op_type == "Sub" || n.op_type == "Mul" || n.op_type == "Div")) {
+    } else if (onnx::is_default_domain(n) && (n.op_type == "Add" || n.op_type == "Sub" || n.op_type == "Mul" || n.op_type == "Div")) {
       if (n.inputs.size() != 2 || onnx::find_attribute(n, "broadcast") || onnx::find_attribute(n, "axis")) return {};
       d = {0, 1};
     } else {
@@ -68,21 +67,21 @@ struct Graph : GraphScan {
   // The 8-bit type a node requires at data input `pos` (from its zero point), or kUndefined.
   ElemType input_type(const NodeDef& n, size_t pos) const {
     size_t zp = SIZE_MAX;
-    if (default_domain(n) && n.op_type == "DequantizeLinear") zp = 2;
+    if (onnx::is_default_domain(n) && n.op_type == "DequantizeLinear") zp = 2;
     if (ms_domain(n)) zp = pos == 3 ? 5 : 2;
     if (zp == SIZE_MAX || zp >= n.inputs.size() || n.inputs[zp].empty()) return ElemType::kUndefined;
     const TensorData* t = constant(n.inputs[zp]);
-    return t && q8(t->dtype) ? t->dtype : ElemType::kUndefined;
+    return t && onnx::is_q8(t->dtype) ? t->dtype : ElemType::kUndefined;
   }
   // The 8-bit type of a node's output, or kUndefined (float).
   ElemType output_type(const NodeDef& n) const {
-    if (default_domain(n) && n.op_type == "QuantizeLinear") {
+    if (onnx::is_default_domain(n) && n.op_type == "QuantizeLinear") {
       if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
         const TensorData* t = constant(n.inputs[2]);
-        return t && q8(t->dtype) ? t->dtype : ElemType::kUndefined;
+        return t && onnx::is_q8(t->dtype) ? t->dtype : ElemType::kUndefined;
       }
       const onnx::Attribute* od = onnx::find_attribute(n, "output_dtype");
-      if (od && od->i != 0) return q8(static_cast<ElemType>(od->i)) ? static_cast<ElemType>(od->i) : ElemType::kUndefined;
+      if (od && od->i != 0) return onnx::is_q8(static_cast<ElemType>(od->i)) ? static_cast<ElemType>(od->i) : ElemType::kUndefined;
       return ElemType::kUInt8;
     }
     if (ms_domain(n)) return input_type(n, 0);
@@ -291,14 +290,14 @@ size_t move_through_data_movement(onnx::ModelDef& m) {
     };
     for (size_t ri = 0; ri < nodes.size() && !again; ++ri) {
       NodeDef& r = nodes[ri];
-      if (!default_domain(r) || r.op_type != "Resize" || r.outputs.size() != 1 || r.inputs.empty()) continue;
+      if (!onnx::is_default_domain(r) || r.op_type != "Resize" || r.outputs.size() != 1 || r.inputs.empty()) continue;
       const onnx::Attribute* mode = onnx::find_attribute(r, "mode");
       const onnx::Attribute* coord = onnx::find_attribute(r, "coordinate_transformation_mode");
       if ((mode && mode->s != "nearest") || (coord && coord->s == "tf_crop_and_resize")) continue;
       const auto p = G.producer.find(r.inputs[0]);
       if (p == G.producer.end()) continue;
       NodeDef& d = nodes[p->second];
-      if (!default_domain(d) || d.op_type != "DequantizeLinear" || !per_tensor(d) || d.inputs.size() < 3 || d.inputs[2].empty()) continue;
+      if (!onnx::is_default_domain(d) || d.op_type != "DequantizeLinear" || !per_tensor(d) || d.inputs.size() < 3 || d.inputs[2].empty()) continue;
       if (sole_reader(d.outputs[0]) != ri) continue;
       const std::string r8 = G.fresh(r.outputs[0] + "__q8");
       const std::string out = r.outputs[0];
@@ -317,11 +316,11 @@ size_t move_through_data_movement(onnx::ModelDef& m) {
     }
     for (size_t ci = 0; ci < nodes.size() && !again; ++ci) {
       const NodeDef& c = nodes[ci];
-      if (!default_domain(c) || c.op_type != "Concat" || c.outputs.size() != 1 || c.inputs.empty()) continue;
+      if (!onnx::is_default_domain(c) || c.op_type != "Concat" || c.outputs.size() != 1 || c.inputs.empty()) continue;
       const size_t qi = sole_reader(c.outputs[0]);
       if (qi == SIZE_MAX) continue;
       const NodeDef& q = nodes[qi];
-      if (!default_domain(q) || q.op_type != "QuantizeLinear" || !per_tensor(q) || q.inputs[0] != c.outputs[0]) continue;
+      if (!onnx::is_default_domain(q) || q.op_type != "QuantizeLinear" || !per_tensor(q) || q.inputs[0] != c.outputs[0]) continue;
       bool ok = true;
       for (const std::string& in : c.inputs) ok = ok && !in.empty();
       if (!ok) continue;

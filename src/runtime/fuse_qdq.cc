@@ -12,7 +12,6 @@ namespace {
 
 using onnx::ElemType;
 
-bool default_domain(const onnx::NodeDef& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
 
 struct Graph {
   onnx::GraphDef& g;
@@ -33,7 +32,7 @@ struct Graph {
     auto it = producer.find(v);
     if (it == producer.end()) return nullptr;
     const onnx::NodeDef& n = g.nodes[it->second];
-    if (n.op_type != "DequantizeLinear" || !default_domain(n) || n.inputs.size() < 3 || n.inputs[2].empty()) return nullptr;
+    if (n.op_type != "DequantizeLinear" || !onnx::is_default_domain(n) || n.inputs.size() < 3 || n.inputs[2].empty()) return nullptr;
     for (const auto& a : n.attributes) if (a.name == "block_size" && a.i != 0) return nullptr;
     return &n;
   }
@@ -52,7 +51,7 @@ struct Graph {
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       const onnx::NodeDef& n = g.nodes[i];
       if (n.inputs.empty() || n.inputs[0] != v) continue;
-      if (n.op_type != "QuantizeLinear" || !default_domain(n) || n.inputs.size() < 3 || n.inputs[2].empty()) return SIZE_MAX;
+      if (n.op_type != "QuantizeLinear" || !onnx::is_default_domain(n) || n.inputs.size() < 3 || n.inputs[2].empty()) return SIZE_MAX;
       if (!scalar_init(n.inputs[1]) || !scalar_init(n.inputs[2])) return SIZE_MAX;
       const onnx::TensorData* zp = init(n.inputs[2]);
       if (zp->dtype != ElemType::kInt8 && zp->dtype != ElemType::kUInt8) return SIZE_MAX;
@@ -66,12 +65,11 @@ struct Graph {
   }
 };
 
-bool q8(ElemType t) { return t == ElemType::kInt8 || t == ElemType::kUInt8; }
 
 // An activation DQ: scalar scale and 8-bit zero point (initializers).
 bool act_dq(const Graph& G, const onnx::NodeDef* d) {
   if (!d || !G.scalar_init(d->inputs[1]) || !G.scalar_init(d->inputs[2])) return false;
-  return q8(G.init(d->inputs[2])->dtype);
+  return onnx::is_q8(G.init(d->inputs[2])->dtype);
 }
 
 float f32_at(const onnx::TensorData& t, size_t i) {
@@ -90,7 +88,7 @@ size_t fuse_qdq(onnx::ModelDef& m) {
   Graph G(g);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const onnx::NodeDef& n = g.nodes[i];
-    if (!default_domain(n) || drop[i]) continue;
+    if (!onnx::is_default_domain(n) || drop[i]) continue;
     const bool conv = n.op_type == "Conv", mm = n.op_type == "MatMul", add = n.op_type == "Add";
     // Gemm as wasmq's QDQ export writes it (and onnxruntime fuses it): A [M, K], B [K, N] with no
     // transposes, alpha = beta = 1, C an int32 bias of N values -> com.microsoft QGemm.
@@ -120,7 +118,7 @@ size_t fuse_qdq(onnx::ModelDef& m) {
       const onnx::TensorData* w = G.init(db->inputs[0]);
       const onnx::TensorData* ws = G.init(db->inputs[1]);
       const onnx::TensorData* wz = G.init(db->inputs[2]);
-      if (!w || !ws || !wz || !q8(w->dtype) || wz->dtype != w->dtype || ws->dtype != ElemType::kFloat) continue;
+      if (!w || !ws || !wz || !onnx::is_q8(w->dtype) || wz->dtype != w->dtype || ws->dtype != ElemType::kFloat) continue;
       if (ws->numel() != wz->numel()) continue;
       if (ws->numel() != 1) {
         const int64_t want_axis = conv ? 0 : 1;
@@ -193,7 +191,7 @@ size_t fuse_qdq(onnx::ModelDef& m) {
     for (const auto& o : g.outputs) outs.insert(o.name);
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       const onnx::NodeDef& n = g.nodes[i];
-      if (n.op_type == "DequantizeLinear" && default_domain(n) && n.outputs.size() == 1 && !uses.count(n.outputs[0]) &&
+      if (n.op_type == "DequantizeLinear" && onnx::is_default_domain(n) && n.outputs.size() == 1 && !uses.count(n.outputs[0]) &&
           !outs.count(n.outputs[0])) {
         g.nodes.erase(g.nodes.begin() + static_cast<std::ptrdiff_t>(i));
         changed = true;

@@ -11,8 +11,6 @@
 
 namespace wasmq::rt {
 
-inline bool default_domain(const onnx::NodeDef& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
-
 struct GraphScan {
   onnx::ModelDef& m;
   onnx::GraphDef& g;
@@ -25,7 +23,7 @@ struct GraphScan {
     for (const onnx::TensorData& t : g.initializers) consts[t.name] = &t;
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       const onnx::NodeDef& n = g.nodes[i];
-      if (n.op_type == "Constant" && default_domain(n) && n.attributes.size() == 1 && n.attributes[0].name == "value" &&
+      if (n.op_type == "Constant" && onnx::is_default_domain(n) && n.attributes.size() == 1 && n.attributes[0].name == "value" &&
           n.attributes[0].t && n.outputs.size() == 1) {
         consts[n.outputs[0]] = n.attributes[0].t.get();
       }

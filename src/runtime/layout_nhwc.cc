@@ -61,7 +61,7 @@ struct Pass : GraphScan {
   Kind kind_of(const NodeDef& n, std::vector<size_t>& data) const {
     data.clear();
     if (n.outputs.size() != 1 || n.outputs[0].empty()) return Kind::kNone;
-    if (default_domain(n) && n.op_type == "QLinearConv") {
+    if (onnx::is_default_domain(n) && n.op_type == "QLinearConv") {
       if (n.inputs.size() < 8 || onnx::find_attribute(n, "wasmq_channels_last")) return Kind::kNone;
       const TensorData* w = constant(n.inputs[3]);
       if (!w || w->dims.size() != 4) return Kind::kNone;
@@ -81,7 +81,7 @@ struct Pass : GraphScan {
       data = {0};
       return Kind::kJoiner;
     }
-    if (default_domain(n) && n.op_type == "MaxPool") {
+    if (onnx::is_default_domain(n) && n.op_type == "MaxPool") {
       // 2-D, explicit pads smaller than the kernel (every window has a tap), no dilation, floor
       // mode, no Indices output: becomes wasmq MaxPool on the NHWC pool kernels.
       const onnx::Attribute* k = onnx::find_attribute(n, "kernel_shape");
@@ -98,7 +98,7 @@ struct Pass : GraphScan {
       data = {0};
       return Kind::kJoiner;
     }
-    if (default_domain(n) && n.op_type == "Resize") {
+    if (onnx::is_default_domain(n) && n.op_type == "Resize") {
       // Nearest (per-axis index maps: permuting the axes permutes the maps), opset >= 11 form, constant
       // 4-entry scales or sizes (permuted into a new constant), no roi, axes or aspect-ratio policy.
       const onnx::Attribute* mode = onnx::find_attribute(n, "mode");
@@ -120,7 +120,7 @@ struct Pass : GraphScan {
       data = {0};
       return Kind::kJoiner;
     }
-    if (default_domain(n) && n.op_type == "Concat") {
+    if (onnx::is_default_domain(n) && n.op_type == "Concat") {
       const onnx::Attribute* ax = onnx::find_attribute(n, "axis");
       if (!ax || ax->i < -4 || ax->i > 3) return Kind::kNone;
       for (size_t i = 0; i < n.inputs.size(); ++i) {
@@ -140,7 +140,7 @@ struct Pass : GraphScan {
       data = {0};
       return Kind::kAgnostic;
     }
-    if (default_domain(n) && (n.op_type == "QuantizeLinear" || n.op_type == "DequantizeLinear")) {
+    if (onnx::is_default_domain(n) && (n.op_type == "QuantizeLinear" || n.op_type == "DequantizeLinear")) {
       // Per tensor only (a per-axis scale would follow the axis); no blocked form.
       if (n.inputs.size() < 2 || !scalar_const(n.inputs[1])) return Kind::kNone;
       if (n.inputs.size() > 2 && !n.inputs[2].empty() && !scalar_const(n.inputs[2])) return Kind::kNone;
@@ -149,14 +149,14 @@ struct Pass : GraphScan {
       data = {0};
       return Kind::kAgnostic;
     }
-    if (default_domain(n) && float_unary().count(n.op_type)) {
+    if (onnx::is_default_domain(n) && float_unary().count(n.op_type)) {
       for (size_t i = 1; i < n.inputs.size(); ++i) {
         if (!n.inputs[i].empty() && !scalar_const(n.inputs[i])) return Kind::kNone;  // Clip bounds
       }
       data = {0};
       return Kind::kAgnostic;
     }
-    if (default_domain(n) && (n.op_type == "Add" || n.op_type == "Sub" || n.op_type == "Mul" || n.op_type == "Div")) {
+    if (onnx::is_default_domain(n) && (n.op_type == "Add" || n.op_type == "Sub" || n.op_type == "Mul" || n.op_type == "Div")) {
       if (n.inputs.size() != 2 || onnx::find_attribute(n, "broadcast") || onnx::find_attribute(n, "axis")) return Kind::kNone;  // opset < 7 forms
       data = {0, 1};
       return Kind::kAgnostic;
@@ -165,7 +165,7 @@ struct Pass : GraphScan {
   }
 
   bool float_output(const NodeDef& n) const {
-    return default_domain(n) && n.op_type != "QuantizeLinear" && n.op_type != "QLinearConv";
+    return onnx::is_default_domain(n) && n.op_type != "QuantizeLinear" && n.op_type != "QLinearConv";
   }
 
   std::string fresh(const std::string& base) {

@@ -13,7 +13,7 @@
 
 namespace wasmq::rt::quant {
 
-inline bool is_q8(ElemType t) { return t == ElemType::kInt8 || t == ElemType::kUInt8; }
+using onnx::is_q8;
 inline int32_t qmin_of(ElemType t) { return t == ElemType::kInt8 ? -128 : 0; }
 inline int32_t qmax_of(ElemType t) { return t == ElemType::kInt8 ? 127 : 255; }
 
