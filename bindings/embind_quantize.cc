@@ -87,12 +87,11 @@ class QuantizerHandle {
     });
   }
 
-  // Runs the float model on the staged feed and streams its tensors into the observers.
+  // Runs the float model on the staged feed, streaming its tensors into the observers.
   val observe() {
     return wasmq::bind::guarded([&] {
       check();
-      q_->float_model().run();
-      q_->observe_last_run();
+      q_->observe_run();
       val r = val::object();
       r.set("batches", static_cast<double>(q_->batches_observed()));
       return r;
@@ -138,14 +137,12 @@ class QuantizerHandle {
     });
   }
 
-  // Runs the float and the report models on their staged feeds and accumulates per-node SQNR;
+  // Runs the report and the float models on their staged feeds and accumulates per-node SQNR;
   // returns the SQNR of the model's outputs over the feeds compared so far.
   val compare() {
     return wasmq::bind::guarded([&] {
       check();
-      q_->float_model().run();
-      model(1).run();
-      q_->compare_last_runs();
+      q_->compare_runs();
       val r = val::object();
       r.set("outputSqnrDb", q_->output_sqnr_db());
       return r;

@@ -28,11 +28,12 @@ function typeName(v) {
   return v.constructor ? v.constructor.name : 'object';
 }
 
-// Calibration and the report pass keep every observed tensor of one run alive at once (they are
-// outputs of the rewritten model). A feed whose batch dimension is dynamic runs one sample at a time
-// (splitBatch), so only one sample's tensors must fit: say so when even that runs out.
-const OOM_HINT = '; quantizeModel keeps every quantized tensor of one calibration run in memory (one sample ' +
-  'at a time when the batch dimension is dynamic, else the whole feed): use smaller inputs or batches';
+// Calibration and the report pass observe each tensor as the run produces it (streamed outputs);
+// memory is that of a plain run plus the 8-bit codes of one run's quantized tensors. A feed whose
+// batch dimension is dynamic runs one sample at a time (splitBatch): only one sample must fit.
+const OOM_HINT = '; quantizeModel runs each calibration feed through the float and the quantized model and keeps the ' +
+  'quantized tensors of one run (one sample at a time when the batch dimension is dynamic, else the whole feed): ' +
+  'use smaller inputs or batches';
 
 function unwrap(result, what) {
   if (result && typeof result === 'object' && typeof result.error === 'string') {

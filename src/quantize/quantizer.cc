@@ -291,18 +291,52 @@ void ModelQuantizer::build_calibration_model() {
   }
   const std::vector<uint8_t> bytes = onnx::encode_model(m);
   float_model_ = rt::Model::load(bytes.data(), bytes.size());
+  calib_name_.assign(m.graph.outputs.size(), std::string());
+  for (const auto& [name, i] : calib_index_) calib_name_[static_cast<size_t>(i)] = name;
+  rows_of_output_.assign(m.graph.outputs.size(), {});
+  for (size_t r = 0; r < rows_.size(); ++r) rows_of_output_[static_cast<size_t>(calib_index_.at(rows_[r].output))].push_back(r);
+  // The added outputs are streamed: observed (or compared) as the run produces them, then their
+  // buffers are reused. The model's own outputs stay readable after a run.
+  std::vector<size_t> streamed;
+  for (size_t i = num_outputs_; i < m.graph.outputs.size(); ++i) streamed.push_back(i);
+  float_model_->stream_outputs(streamed, [this](size_t i, const rt::Tensor& t) { on_float_tensor(i, t); });
 }
 
-void ModelQuantizer::observe_last_run() {
+void ModelQuantizer::on_float_tensor(size_t output, const rt::Tensor& t) {
+  if (float_tap_ == FloatTap::kObserve) {
+    if (!calib_name_[output].empty() && observers_.count(calib_name_[output])) observe(calib_name_[output], t);
+  } else if (float_tap_ == FloatTap::kCompare) {
+    for (size_t r : rows_of_output_[output]) compare_row(r, t);
+  }
+}
+
+void ModelQuantizer::observe(const std::string& name, const rt::Tensor& t) {
+  WASMQ_CHECK(t.dtype == ElemType::kFloat, "quantizeModel: tensor '" + name + "' is not float32");
+  observers_.at(name)->observe(t.as<float>(), t.numel());
+  const int r = static_cast<int>(t.shape.size());
+  auto it = rank_.find(name);
+  if (it == rank_.end()) rank_[name] = r;
+  else if (it->second != r) it->second = -1;
+}
+
+namespace {
+// Sets a tap mode for the length of a scope (also when a run throws).
+template <class T>
+struct ScopedSet {
+  T& ref;
+  ScopedSet(T& r, T v) : ref(r) { ref = v; }
+  ~ScopedSet() { ref = T{}; }
+};
+}  // namespace
+
+void ModelQuantizer::observe_run() {
   WASMQ_CHECK(!converted_, "quantizeModel: calibration after conversion");
-  for (auto& [name, obs] : observers_) {
-    const rt::Tensor& t = float_model_->output(static_cast<size_t>(calib_index_.at(name)));
-    WASMQ_CHECK(t.dtype == ElemType::kFloat, "quantizeModel: tensor '" + name + "' is not float32");
-    obs->observe(t.as<float>(), t.numel());
-    const int r = static_cast<int>(t.shape.size());
-    auto it = rank_.find(name);
-    if (it == rank_.end()) rank_[name] = r;
-    else if (it->second != r) it->second = -1;
+  {
+    ScopedSet<FloatTap> tap(float_tap_, FloatTap::kObserve);
+    float_model_->run();
+  }
+  for (size_t i = 0; i < num_outputs_; ++i) {  // the model's own outputs, when observed
+    if (!calib_name_[i].empty() && observers_.count(calib_name_[i])) observe(calib_name_[i], float_model_->output(i));
   }
   ++batches_;
 }
@@ -789,31 +823,36 @@ void ModelQuantizer::finish_models(ModelDef qop, ModelDef exp) {
   }
   drop_unused_initializers(exp);
   qdq_bytes_ = onnx::encode_model(exp);
+  // The report model: the QOperator model with each quantized node's output as an extra, streamed
+  // output (static: its 8-bit codes, dequantized with the row's parameters when compared).
   ModelDef rep = std::move(qop);
+  const size_t base = rep.graph.outputs.size();
   for (const ReportRow& r : rows_) {
-    const std::string name = r.output + "__report";
-    if (opt_.mode == Mode::kStatic)
-      rep.graph.nodes.push_back(make_node("DequantizeLinear", {r.output + "__q", r.output + "__scale", r.output + "__zp"}, {name}, name));
-    else
-      rep.graph.nodes.push_back(make_node("Identity", {r.output}, {name}, name));
     onnx::ValueInfoDef v;
-    v.name = name;
-    v.dtype = ElemType::kFloat;
-    rep.graph.outputs.push_back(v);
-  }
-  // MaxPool outputs reuse the input's parameters: point the report's DequantizeLinear at them.
-  if (opt_.mode == Mode::kStatic) {
-    for (size_t k = 0; k < float_.graph.nodes.size(); ++k) {
-      const NodeDef& n = float_.graph.nodes[k];
-      if (role_[k] != 1 || n.op_type != "MaxPool") continue;
-      for (NodeDef& d : rep.graph.nodes)
-        if (d.outputs[0] == out_[k] + "__report") d.inputs = {out_[k] + "__q", n.inputs[0] + "__scale", n.inputs[0] + "__zp"};
+    if (opt_.mode == Mode::kStatic) {
+      v.name = r.output + "__q";
+      v.dtype = opt_.activation_dtype == DType::kUInt8 ? ElemType::kUInt8 : ElemType::kInt8;
+    } else {
+      v.name = r.output + "__report";
+      v.dtype = ElemType::kFloat;
+      rep.graph.nodes.push_back(make_node("Identity", {r.output}, {v.name}, v.name));
     }
+    rep.graph.outputs.push_back(v);
   }
   report_bytes_ = onnx::encode_model(rep);
   try {
     qmodel_ = rt::Model::load(qop_bytes_.data(), qop_bytes_.size());
     rmodel_ = rt::Model::load(report_bytes_.data(), report_bytes_.size());
+    row_out_.assign(rows_.size(), RowOutput{});
+    std::vector<size_t> streamed;
+    for (size_t i = 0; i < rows_.size(); ++i) streamed.push_back(base + i);
+    rmodel_->stream_outputs(streamed, [this, base](size_t i, const rt::Tensor& t) {
+      RowOutput& o = row_out_[i - base];
+      o.dtype = t.dtype;
+      o.numel = t.numel();
+      o.bytes.assign(static_cast<const uint8_t*>(t.data), static_cast<const uint8_t*>(t.data) + t.bytes());
+      o.seen = true;
+    });
   } catch (const Error& e) {
     qmodel_.reset();
     rmodel_.reset();
@@ -821,11 +860,18 @@ void ModelQuantizer::finish_models(ModelDef qop, ModelDef exp) {
   }
 }
 
-void ModelQuantizer::compare_last_runs() {
+void ModelQuantizer::compare_runs() {
   WASMQ_CHECK(rmodel_ != nullptr, load_error_.empty() ? "quantizeModel: not converted" : load_error_);
-  const size_t base = rmodel_->outputs().size() - rows_.size();
-  for (size_t i = 0; i < num_outputs_ && i < base; ++i) {  // the model's own outputs
+  for (RowOutput& o : row_out_) o.seen = false;
+  rmodel_->run();
+  {
+    ScopedSet<FloatTap> tap(float_tap_, FloatTap::kCompare);
+    float_model_->run();
+  }
+  for (size_t i = 0; i < num_outputs_; ++i) {  // the model's own outputs
     const rt::Tensor& ref = float_model_->output(i);
+    for (size_t r : rows_of_output_[i]) compare_row(r, ref);
+    if (i >= rmodel_->outputs().size() - rows_.size()) continue;
     const rt::Tensor& got = rmodel_->output(i);
     if (ref.dtype != ElemType::kFloat || got.dtype != ElemType::kFloat || ref.numel() != got.numel()) continue;
     const float* a = ref.as<float>();
@@ -835,23 +881,33 @@ void ModelQuantizer::compare_last_runs() {
       out_err_energy_ += (static_cast<double>(a[j]) - b[j]) * (static_cast<double>(a[j]) - b[j]);
     }
   }
-  for (size_t i = 0; i < rows_.size(); ++i) {
-    ReportRow& r = rows_[i];
-    const rt::Tensor& ref = float_model_->output(static_cast<size_t>(calib_index_.at(r.output)));
-    const rt::Tensor& got = rmodel_->output(base + i);
-    WASMQ_CHECK(ref.numel() == got.numel() && got.dtype == ElemType::kFloat,
-                "quantizeModel: report tensor '" + r.output + "' differs in size between the float and quantized runs");
-    const float* a = ref.as<float>();
-    const float* b = got.as<float>();
-    // A hard-swish input is compared above -3: below it every value means the same (0 after it).
-    const double lo = hardswish_inputs_.count(r.output) ? -3.0 : -HUGE_VAL;
-    for (size_t j = 0; j < ref.numel(); ++j) {
-      const double x = std::max<double>(a[j], lo), y = std::max<double>(b[j], lo);
-      r.ref_energy += x * x;
-      r.err_energy += (x - y) * (x - y);
+}
+
+void ModelQuantizer::compare_row(size_t row, const rt::Tensor& ref) {
+  ReportRow& r = rows_[row];
+  const RowOutput& o = row_out_[row];
+  WASMQ_CHECK(o.seen, "quantizeModel: report tensor '" + r.output + "' was not produced by the quantized run");
+  WASMQ_CHECK(ref.dtype == ElemType::kFloat && ref.numel() == o.numel,
+              "quantizeModel: report tensor '" + r.output + "' differs in size between the float and quantized runs");
+  const float* a = ref.as<float>();
+  // The quantized value as DequantizeLinear gives it: float(q - zero_point) * scale.
+  auto got = [&](size_t j) -> float {
+    switch (o.dtype) {
+      case ElemType::kInt8: return static_cast<float>(static_cast<int32_t>(reinterpret_cast<const int8_t*>(o.bytes.data())[j]) - r.zero_point) * r.scale;
+      case ElemType::kUInt8: return static_cast<float>(static_cast<int32_t>(o.bytes[j]) - r.zero_point) * r.scale;
+      default: return reinterpret_cast<const float*>(o.bytes.data())[j];
     }
-    r.output_sqnr_db = sqnr_db(r.ref_energy, r.err_energy);
+  };
+  WASMQ_CHECK(o.dtype == ElemType::kInt8 || o.dtype == ElemType::kUInt8 || o.dtype == ElemType::kFloat,
+              "quantizeModel: report tensor '" + r.output + "' has an unexpected element type");
+  // A hard-swish input is compared above -3: below it every value means the same (0 after it).
+  const double lo = hardswish_inputs_.count(r.output) ? -3.0 : -HUGE_VAL;
+  for (size_t j = 0; j < o.numel; ++j) {
+    const double x = std::max<double>(a[j], lo), y = std::max<double>(got(j), lo);
+    r.ref_energy += x * x;
+    r.err_energy += (x - y) * (x - y);
   }
+  r.output_sqnr_db = sqnr_db(r.ref_energy, r.err_energy);
 }
 
 }  // namespace wasmq::quantize

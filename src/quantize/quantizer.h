@@ -56,8 +56,10 @@ class ModelQuantizer {
   rt::Model& float_model() { return *float_model_; }
   size_t num_model_outputs() const { return num_outputs_; }  // the original outputs come first
 
-  // Streams the last float_model() run into the observers (static mode; counts the batch).
-  void observe_last_run();
+  // Runs float_model() on its staged feed and streams every observed tensor into the observers
+  // as the run produces it (static mode; counts the batch). The observed tensors are streamed
+  // outputs (rt::Model::stream_outputs): memory is that of the plain model's run.
+  void observe_run();
   size_t batches_observed() const { return batches_; }
 
   // Builds the quantized models. Static mode needs at least one observed batch.
@@ -79,8 +81,10 @@ class ModelQuantizer {
   rt::Model* report_model() { return rmodel_.get(); }
   const std::string& load_error() const { return load_error_; }
 
-  // After float_model() and report_model() ran on the same feeds: accumulates per-node SQNR.
-  void compare_last_runs();
+  // Runs report_model() and then float_model() on their staged feeds (the same feed) and
+  // accumulates per-node SQNR. The report model's per-node outputs are its 8-bit codes, kept for
+  // one feed; the float tensors are compared as the float run produces them.
+  void compare_runs();
   // Computes SQNR of outputs given as float arrays (e.g. from another runtime), by report row.
   const std::vector<ReportRow>& report() const { return rows_; }
   // SQNR of the model's own (float) outputs over the compared runs, all outputs pooled: NaN
@@ -96,6 +100,9 @@ class ModelQuantizer {
   void build_dynamic();
   void build_weight_only();
   void finish_models(onnx::ModelDef qop, onnx::ModelDef exp);
+  void on_float_tensor(size_t output, const rt::Tensor& t);  // float_model()'s streamed outputs
+  void observe(const std::string& name, const rt::Tensor& t);
+  void compare_row(size_t row, const rt::Tensor& ref);
 
   Options opt_;
   onnx::ModelDef float_;
@@ -103,6 +110,18 @@ class ModelQuantizer {
   std::unique_ptr<rt::Model> float_model_;
   size_t num_outputs_ = 0;
   std::map<std::string, int> calib_index_;  // tensor -> float_model output index
+  std::vector<std::string> calib_name_;     // float_model output index -> observed tensor ("" none)
+  std::vector<std::vector<size_t>> rows_of_output_;  // float_model output index -> report rows
+  enum class FloatTap { kNone, kObserve, kCompare } float_tap_ = FloatTap::kNone;
+  // The report model's per-node outputs of the current compare_runs() feed (8-bit codes in static
+  // mode, float otherwise), by report row.
+  struct RowOutput {
+    onnx::ElemType dtype = onnx::ElemType::kUndefined;
+    std::vector<uint8_t> bytes;
+    size_t numel = 0;
+    bool seen = false;
+  };
+  std::vector<RowOutput> row_out_;
   std::map<std::string, std::unique_ptr<Observer>> observers_;
   std::map<std::string, onnx::ElemType> dtype_;
   size_t batches_ = 0;

@@ -417,8 +417,8 @@ void Model::plan() {
       if (v >= 0) last_use[root[v]] = s;
     }
   }
-  for (size_t v = 0; v < values_.size(); ++v) {
-    if (values_[v].is_output) live_to_end[root[v]] = true;
+  for (size_t i = 0; i < output_values_.size(); ++i) {  // streamed outputs live like intermediates
+    if (i >= streamed_.size() || !streamed_[i]) live_to_end[root[output_values_[i]]] = true;
   }
   struct Live {
     size_t off, size;
@@ -460,6 +460,19 @@ void Model::plan() {
     for (int v : n.inputs) step.in.push_back(v >= 0 ? &tensors_[v] : nullptr);
     steps_.push_back(std::move(step));
   }
+  // Streamed outputs: handed over after the step writing their buffer, or at the start of a run.
+  taps_after_.assign(steps_.size(), {});
+  taps_at_start_.clear();
+  if (tap_) {
+    std::vector<int> step_of(nodes_.size(), -1);
+    for (int s = 0; s < end; ++s) step_of[steps[s]] = s;
+    for (size_t i = 0; i < output_values_.size(); ++i) {
+      if (i >= streamed_.size() || !streamed_[i]) continue;
+      const int r = root[output_values_[i]];
+      const int s = values_[r].kind == Value::Kind::kNode && !known[r] ? step_of[values_[r].producer] : -1;
+      (s < 0 ? taps_at_start_ : taps_after_[s]).push_back(i);
+    }
+  }
   planned_ = true;
   ++plan_count_;
 }
@@ -470,8 +483,12 @@ void Model::run() {
   }
   if (signature_changed()) plan();
   for (size_t i = 0; i < inputs_.size(); ++i) tensors_[input_values_[i]].data = staging_[i].data();
+  for (size_t o : taps_at_start_) tap_(o, tensors_[output_values_[o]]);
   if (!profiling_) {
-    for (Step& s : steps_) s.op->run(s.in, s.out);
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      steps_[i].op->run(steps_[i].in, steps_[i].out);
+      for (size_t o : taps_after_[i]) tap_(o, tensors_[output_values_[o]]);
+    }
     return;
   }
   if (prof_ms_.size() != steps_.size()) {
@@ -484,7 +501,20 @@ void Model::run() {
     steps_[i].op->run(steps_[i].in, steps_[i].out);
     prof_ms_[i] += std::chrono::duration<double, std::milli>(clock::now() - t0).count();
     ++prof_runs_[i];
+    for (size_t o : taps_after_[i]) tap_(o, tensors_[output_values_[o]]);
   }
+}
+
+void Model::stream_outputs(std::vector<size_t> outputs, OutputTap tap) {
+  std::vector<bool> streamed(outputs_.size(), false);
+  for (size_t i : outputs) {
+    WASMQ_CHECK(i < outputs_.size(), "stream_outputs: output index " + std::to_string(i) + " is out of range");
+    streamed[i] = true;
+  }
+  WASMQ_CHECK(outputs.empty() || tap, "stream_outputs: no tap function");
+  streamed_ = outputs.empty() ? std::vector<bool>{} : std::move(streamed);
+  tap_ = outputs.empty() ? OutputTap{} : std::move(tap);
+  planned_ = false;  // lifetimes change: plan again at the next run
 }
 
 void Model::set_profiling(bool on) {
@@ -511,6 +541,7 @@ std::vector<StepProfile> Model::profile() const {
 const Tensor& Model::output(size_t i) const {
   WASMQ_CHECK(i < outputs_.size(), "output index " + std::to_string(i) + " is out of range");
   WASMQ_CHECK(planned_, "the model has not been run yet");
+  WASMQ_CHECK(i >= streamed_.size() || !streamed_[i], "output " + std::to_string(i) + " is streamed (stream_outputs): it is only valid during the run");
   return tensors_[output_values_[i]];
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,8 +65,17 @@ class Model {
   void* stage_input(size_t i, ElemType dtype, const Shape& dims);
   // Runs with the staged inputs; plans again only when input dims (or shape-argument inputs) change.
   void run();
-  // Output i of the last run (data valid until the next run or stage_input).
+  // Output i of the last run (data valid until the next run or stage_input). Not for a streamed output.
   const Tensor& output(size_t i) const;
+
+  // Streamed outputs are read during the run instead of after it: `tap(i, tensor)` is called for each
+  // listed output i as soon as the step producing its bytes has run (for an output computed at plan
+  // time, a graph input or a constant: at the start of every run), and its buffer is then reused
+  // like any intermediate value's. Memory stays that of the plain model however many tensors are
+  // streamed (the quantizer observes every activation this way). The tensor is valid only during
+  // the call. An empty list turns streaming off; changing the list plans again at the next run.
+  using OutputTap = std::function<void(size_t output_index, const Tensor& t)>;
+  void stream_outputs(std::vector<size_t> outputs, OutputTap tap);
 
   // Largest activation (bytes) a plan may create; default onnx::kMaxTensorBytes. A tighter cap
   // bounds memory for untrusted models (the fuzzer uses 1 MiB).
@@ -115,6 +125,12 @@ class Model {
   std::vector<uint64_t> arena_;                 // 8-byte aligned backing store of planned values
   size_t arena_bytes_ = 0;
   std::vector<Step> steps_;
+  // Streaming (stream_outputs): per output, whether it is streamed; the outputs to hand over
+  // after each step and at the start of a run.
+  std::vector<bool> streamed_;
+  OutputTap tap_;
+  std::vector<std::vector<size_t>> taps_after_;
+  std::vector<size_t> taps_at_start_;
   std::vector<int64_t> key_, new_key_;
   bool planned_ = false;
   size_t plan_count_ = 0;

@@ -42,9 +42,13 @@ std::string conv_bn_model(uint64_t seed) {
        tensor_f32("mean", {8}, mean), tensor_f32("var", {8}, var), tensor_f32("gw", {5, 128}, gw), tensor_f32("gb", {5}, gb)});
 }
 
-std::vector<float> run1(Model& m, const std::vector<float>& x, const wasmq::rt::Shape& dims, size_t out = 0) {
+void stage1(Model& m, const std::vector<float>& x, const wasmq::rt::Shape& dims) {
   void* p = m.stage_input(0, ElemType::kFloat, dims);
   std::memcpy(p, x.data(), x.size() * 4);
+}
+
+std::vector<float> run1(Model& m, const std::vector<float>& x, const wasmq::rt::Shape& dims, size_t out = 0) {
+  stage1(m, x, dims);
   m.run();
   const wasmq::rt::Tensor& t = m.output(out);
   return std::vector<float>(t.as<float>(), t.as<float>() + t.numel());
@@ -104,8 +108,8 @@ TEST_CASE("static quantization fuses Relu and emits QOperator and QDQ graphs", "
   CHECK_THROWS_WITH(q.convert(), Catch::Matchers::Contains("needs calibration data"));
   for (int i = 0; i < 4; ++i) {
     const std::vector<float> x = normal(3 * 8 * 8, seed + 20 + i);
-    run1(q.float_model(), x, {1, 3, 8, 8});
-    q.observe_last_run();
+    stage1(q.float_model(), x, {1, 3, 8, 8});
+    q.observe_run();
   }
   q.convert();
   const auto& rows = q.report();
@@ -145,9 +149,9 @@ TEST_CASE("static quantization fuses Relu and emits QOperator and QDQ graphs", "
   if (q.report_model() != nullptr) {
     for (int i = 0; i < 4; ++i) {
       const std::vector<float> x = normal(3 * 8 * 8, seed + 20 + i);
-      run1(q.float_model(), x, {1, 3, 8, 8});
-      run1(*q.report_model(), x, {1, 3, 8, 8});
-      q.compare_last_runs();
+      stage1(q.float_model(), x, {1, 3, 8, 8});
+      stage1(*q.report_model(), x, {1, 3, 8, 8});
+      q.compare_runs();
     }
     for (const auto& r : q.report()) CHECK(r.output_sqnr_db > 25.0);
   } else {
@@ -261,8 +265,8 @@ TEST_CASE("static MatMul + bias Add becomes QGemm with an int32 bias, for 1-D, 2
     for (int64_t d : dims) numel *= static_cast<size_t>(d);
     qz::ModelQuantizer q(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), qz::Options{});
     for (int i = 0; i < 8; ++i) {
-      run1(q.float_model(), normal(numel, seed + 10 + static_cast<uint64_t>(i)), dims);
-      q.observe_last_run();
+      stage1(q.float_model(), normal(numel, seed + 10 + static_cast<uint64_t>(i)), dims);
+      q.observe_run();
     }
     q.convert();
     REQUIRE(q.report().size() == 1);
@@ -355,8 +359,8 @@ TEST_CASE("select_calibration rebuilds the quantized model from another observed
   for (int i = 0; i < 4; ++i) {  // heavy-tailed inputs: mse clips the conv's output range
     std::vector<float> x = normal(3 * 8 * 8, seed + 20 + i);
     for (size_t j = 0; j < x.size(); j += 31) x[j] *= 10.0f;
-    run1(q.float_model(), x, {1, 3, 8, 8});
-    q.observe_last_run();
+    stage1(q.float_model(), x, {1, 3, 8, 8});
+    q.observe_run();
   }
   q.convert();
   CHECK(q.calibration() == wasmq::Calibration::kMinMax);
@@ -377,9 +381,9 @@ TEST_CASE("select_calibration rebuilds the quantized model from another observed
     CHECK(std::isnan(q.output_sqnr_db()));  // nothing compared since the rebuild
     for (int i = 0; i < 2; ++i) {
       const std::vector<float> x = normal(3 * 8 * 8, seed + 20 + i);
-      run1(q.float_model(), x, {1, 3, 8, 8});
-      run1(*q.report_model(), x, {1, 3, 8, 8});
-      q.compare_last_runs();
+      stage1(q.float_model(), x, {1, 3, 8, 8});
+      stage1(*q.report_model(), x, {1, 3, 8, 8});
+      q.compare_runs();
     }
     CHECK(q.output_sqnr_db() > 25.0);
   }

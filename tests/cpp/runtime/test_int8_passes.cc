@@ -346,8 +346,7 @@ TEST_CASE("int8 passes are bit-identical on the quantized PaddleOCR cls, det and
     for (int batch = 0; batch < 2; ++batch) {
       void* p = q.float_model().stage_input(0, ElemType::kFloat, c.dims);
       std::memcpy(p, x.data(), n * 4);
-      q.float_model().run();
-      q.observe_last_run();
+      q.observe_run();
     }
     q.convert();
     const std::vector<uint8_t>& qb = q.qoperator_bytes();

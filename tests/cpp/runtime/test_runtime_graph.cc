@@ -334,3 +334,65 @@ TEST_CASE("Pow(x, 2) squares exactly as pow does, including NaN, Inf, -0 and ove
     }
   }
 }
+
+TEST_CASE("streamed outputs are handed over as they are produced and their buffers are reused", "[runtime]") {
+  // x -> Neg t0 -> Neg t1 -> ... -> Neg t6 -> Relu y; every t_i is an output too, as are an
+  // Identity of the input x, a Reshape alias of t3 and a Shape folded at plan time.
+  std::vector<Pb> nodes;
+  std::vector<Pb> outs = {value_info("y", kF32, {256})};
+  std::string prev = "x";
+  for (int i = 0; i < 8; ++i) {
+    const std::string next = i == 7 ? "y" : "t" + std::to_string(i);
+    nodes.push_back(node(i == 7 ? "Relu" : "Neg", {prev}, {next}));
+    if (i < 7) outs.push_back(value_info(next, kF32, {256}));
+    prev = next;
+  }
+  nodes.push_back(node("Identity", {"x"}, {"xi"}));
+  nodes.push_back(node("Reshape", {"t3", "s"}, {"t3r"}));
+  nodes.push_back(node("Shape", {"x"}, {"xs"}));
+  outs.push_back(value_info("xi", kF32, {256}));     // 8
+  outs.push_back(value_info("t3r", kF32, {16, 16}));  // 9
+  outs.push_back(value_info("xs", kI64, {1}));        // 10
+  outs.push_back(value_info("x", kF32, {256}));       // 11: the graph input itself
+  auto m = load(model(nodes, {value_info("x", kF32, {256})}, outs, {tensor_i64("s", {2}, {16, 16})}));
+  std::vector<float> x(256);
+  for (int i = 0; i < 256; ++i) x[i] = static_cast<float>(i - 128);
+  run1(*m, {256}, x);
+  CHECK(m->arena_bytes() >= 8 * 1024);  // every output lives to the end
+  CHECK(m->output(4).as<const float>()[0] == -128.0f);  // t3 = x after four Neg
+
+  std::vector<size_t> order;
+  std::vector<float> first(12, 0.0f);
+  std::vector<wasmq::rt::Shape> shapes(12);
+  std::vector<size_t> streamed = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+  m->stream_outputs(streamed, [&](size_t i, const wasmq::rt::Tensor& t) {
+    order.push_back(i);
+    shapes[i] = t.shape;
+    first[i] = t.dtype == ElemType::kFloat ? t.as<const float>()[0] : static_cast<float>(t.as<const int64_t>()[0]);
+  });
+  const auto y = run1(*m, {256}, x);
+  for (int i = 0; i < 256; ++i) REQUIRE(y[i] == std::max(0.0f, static_cast<float>(128 - i)));
+  CHECK(m->arena_bytes() <= 2 * 1024);  // as the plain chain: two live 1 KiB buffers at a time
+  // Plan-time values and the input first, then each output after the step writing its buffer
+  // (t3's Reshape alias with t3; the Identity copy of x is a step of its own, after Relu).
+  CHECK(order == std::vector<size_t>{10, 11, 1, 2, 3, 4, 9, 5, 6, 7, 8});
+  for (int i = 0; i < 7; ++i) CHECK(first[1 + i] == (i % 2 ? -128.0f : 128.0f));
+  CHECK(first[8] == -128.0f);
+  CHECK(first[9] == -128.0f);
+  CHECK(first[11] == -128.0f);
+  CHECK(shapes[9] == wasmq::rt::Shape{16, 16});
+  CHECK(first[10] == 256.0f);
+  CHECK_THROWS_WITH(m->output(3), Contains("streamed"));
+  CHECK_THROWS_WITH(m->stream_outputs({12}, [](size_t, const wasmq::rt::Tensor&) {}), Contains("out of range"));
+
+  // Profiled runs stream too; an empty list turns streaming off and the outputs are kept again.
+  order.clear();
+  m->set_profiling(true);
+  run1(*m, {256}, x);
+  CHECK(order.size() == 11);
+  m->set_profiling(false);
+  m->stream_outputs({}, nullptr);
+  run1(*m, {256}, x);
+  CHECK(m->output(4).as<const float>()[0] == -128.0f);
+  CHECK(m->arena_bytes() >= 8 * 1024);
+}
