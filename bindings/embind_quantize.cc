@@ -198,6 +198,15 @@ class QuantizerHandle {
     });
   }
 
+  // The end of quantizeModel: frees the float model, the observers and the report model.
+  val releaseCalibration() {
+    return wasmq::bind::guarded([&] {
+      check();
+      q_->release_calibration();
+      return val::object();
+    });
+  }
+
   // form: "export" (QDQ for static), "qoperator", "report"
   val bytes(const std::string& form) {
     return wasmq::bind::guarded([&] {
@@ -219,6 +228,7 @@ class QuantizerHandle {
     if (which == 0) return q_->float_model();
     wasmq::rt::Model* m = which == 1 ? q_->report_model() : q_->quantized_model();
     WASMQ_CHECK(q_->converted(), "the model is not converted yet");
+    WASMQ_CHECK(which != 1 || !q_->released(), "the report pass is over (its model was released)");
     WASMQ_CHECK(m != nullptr, q_->load_error());
     return *m;
   }
@@ -237,6 +247,7 @@ EMSCRIPTEN_BINDINGS(wasmq_quantize) {
       .function("convert", &QuantizerHandle::convert)
       .function("compare", &QuantizerHandle::compare)
       .function("selectCalibration", &QuantizerHandle::selectCalibration)
+      .function("releaseCalibration", &QuantizerHandle::releaseCalibration)
       .function("floatOutputs", &QuantizerHandle::floatOutputs)
       .function("runFloat", &QuantizerHandle::runFloat)
       .function("run", &QuantizerHandle::run)

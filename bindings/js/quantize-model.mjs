@@ -289,6 +289,8 @@ export async function quantizeModel(mod, model, options = {}) {
         if (last) progress('report', index + 1, done);
       }
     }
+    // Only the quantized model, the report rows and the ONNX bytes are needed from here on.
+    unwrap(h.releaseCalibration(), 'quantizeModel');
     return new QuantizedModel(mod, h, o.mode, floatIo, conv.loadError, info.passes,
       { calibration: o.mode === 'static' ? calibration : null, calibrationTrials: trials, outputSqnrDb });
   } catch (e) {
@@ -354,7 +356,8 @@ export class QuantizedModel {
   /**
    * The model as ONNX bytes. form 'qdq' (default; static mode: QuantizeLinear/DequantizeLinear
    * pairs, opset 13; dynamic and weight-only: the same graph wasmq runs), 'qoperator' (what wasmq
-   * runs) or 'report' (qoperator + a dequantized copy of every quantized node's output).
+   * runs) or 'report' (qoperator + every quantized node's output as an extra graph output: its 8-bit
+   * codes `<tensor>__q` in static mode, a float copy `<tensor>__report` otherwise).
    */
   toOnnx({ form = 'qdq' } = {}) {
     if (!['qdq', 'qoperator', 'report'].includes(form)) fail(`toOnnx: unknown form '${String(form)}' (expected one of: qdq, qoperator, report)`);

@@ -285,8 +285,7 @@ NodeDef read_node(PbReader& outer, size_t index) {
       default: r.skip();
     }
   }
-  n.label = (n.name.empty() ? "node #" + std::to_string(index) : "node '" + n.name + "'") + " (" +
-            (n.op_type.empty() ? std::string("no op_type") : n.op_type) + ")";
+  n.label = node_label(n, index);
   for (const std::string_view& ab : attrs) {
     n.attributes.push_back(read_attribute(ab, n.label));
   }

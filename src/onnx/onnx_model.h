@@ -69,6 +69,12 @@ struct NodeDef {
   std::string label;
 };
 
+// NodeDef::label for the node at `index` of its graph.
+inline std::string node_label(const NodeDef& n, size_t index) {
+  return (n.name.empty() ? "node #" + std::to_string(index) : "node '" + n.name + "'") + " (" +
+         (n.op_type.empty() ? std::string("no op_type") : n.op_type) + ")";
+}
+
 // The default ONNX domain: "" or "ai.onnx".
 inline bool is_default_domain(const NodeDef& n) { return n.domain.empty() || n.domain == "ai.onnx"; }
 

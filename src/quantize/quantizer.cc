@@ -289,17 +289,31 @@ void ModelQuantizer::build_calibration_model() {
     calib_index_[t] = static_cast<int>(m.graph.outputs.size());
     m.graph.outputs.push_back(v);
   }
-  const std::vector<uint8_t> bytes = onnx::encode_model(m);
-  float_model_ = rt::Model::load(bytes.data(), bytes.size());
-  calib_name_.assign(m.graph.outputs.size(), std::string());
+  const size_t num_outputs = m.graph.outputs.size();
+  float_model_ = rt::Model::load(std::move(m));
+  calib_name_.assign(num_outputs, std::string());
   for (const auto& [name, i] : calib_index_) calib_name_[static_cast<size_t>(i)] = name;
-  rows_of_output_.assign(m.graph.outputs.size(), {});
+  rows_of_output_.assign(num_outputs, {});
   for (size_t r = 0; r < rows_.size(); ++r) rows_of_output_[static_cast<size_t>(calib_index_.at(rows_[r].output))].push_back(r);
   // The added outputs are streamed: observed (or compared) as the run produces them, then their
   // buffers are reused. The model's own outputs stay readable after a run.
   std::vector<size_t> streamed;
-  for (size_t i = num_outputs_; i < m.graph.outputs.size(); ++i) streamed.push_back(i);
+  for (size_t i = num_outputs_; i < num_outputs; ++i) streamed.push_back(i);
   float_model_->stream_outputs(streamed, [this](size_t i, const rt::Tensor& t) { on_float_tensor(i, t); });
+}
+
+rt::Model& ModelQuantizer::float_model() {
+  WASMQ_CHECK(!released_, "quantizeModel: the calibration state was released (the float model is gone)");
+  return *float_model_;
+}
+
+void ModelQuantizer::release_calibration() {
+  float_model_.reset();
+  rmodel_.reset();
+  observers_.clear();
+  row_out_ = {};
+  float_ = ModelDef{};
+  released_ = true;
 }
 
 void ModelQuantizer::on_float_tensor(size_t output, const rt::Tensor& t) {
@@ -331,6 +345,7 @@ struct ScopedSet {
 
 void ModelQuantizer::observe_run() {
   WASMQ_CHECK(!converted_, "quantizeModel: calibration after conversion");
+  WASMQ_CHECK(!released_, "quantizeModel: the calibration state was released");
   {
     ScopedSet<FloatTap> tap(float_tap_, FloatTap::kObserve);
     float_model_->run();
@@ -342,6 +357,7 @@ void ModelQuantizer::observe_run() {
 }
 
 void ModelQuantizer::select_calibration(Calibration kind, bool trial) {
+  WASMQ_CHECK(!released_, "quantizeModel: the calibration state was released");
   WASMQ_CHECK(opt_.mode == Mode::kStatic && !opt_.candidates.empty(), "quantizeModel: no calibration candidates were observed");
   WASMQ_CHECK(std::find(opt_.candidates.begin(), opt_.candidates.end(), kind) != opt_.candidates.end(),
               std::string("quantizeModel: calibration '") + name_of(kind) + "' was not observed");
@@ -356,6 +372,7 @@ double ModelQuantizer::output_sqnr_db() const { return sqnr_db(out_ref_energy_, 
 
 void ModelQuantizer::convert() {
   WASMQ_CHECK(!converted_, "quantizeModel: the model is already converted");
+  WASMQ_CHECK(!released_, "quantizeModel: the calibration state was released");
   out_ref_energy_ = out_err_energy_ = 0.0;
   for (ReportRow& r : rows_) {
     r.ref_energy = r.err_energy = 0.0;
@@ -861,6 +878,7 @@ void ModelQuantizer::finish_models(ModelDef qop, ModelDef exp) {
 }
 
 void ModelQuantizer::compare_runs() {
+  WASMQ_CHECK(!released_, "quantizeModel: the calibration state was released (the report pass is over)");
   WASMQ_CHECK(rmodel_ != nullptr, load_error_.empty() ? "quantizeModel: not converted" : load_error_);
   for (RowOutput& o : row_out_) o.seen = false;
   rmodel_->run();

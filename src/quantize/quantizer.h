@@ -53,7 +53,7 @@ class ModelQuantizer {
 
   const PassStats& pass_stats() const { return stats_; }
   // The float model (after the passes) with every tensor of interest as an extra output.
-  rt::Model& float_model() { return *float_model_; }
+  rt::Model& float_model();
   size_t num_model_outputs() const { return num_outputs_; }  // the original outputs come first
 
   // Runs float_model() on its staged feed and streams every observed tensor into the observers
@@ -85,6 +85,12 @@ class ModelQuantizer {
   // accumulates per-node SQNR. The report model's per-node outputs are its 8-bit codes, kept for
   // one feed; the float tensors are compared as the float run produces them.
   void compare_runs();
+  // After the report pass: frees what only calibration, 'auto' and the report use (the float model
+  // and graph, the observers, the report model). The quantized model, report() and the ONNX bytes
+  // stay; calibrating, converting or comparing again is an error that says so.
+  void release_calibration();
+  bool released() const { return released_; }
+
   // Computes SQNR of outputs given as float arrays (e.g. from another runtime), by report row.
   const std::vector<ReportRow>& report() const { return rows_; }
   // SQNR of the model's own (float) outputs over the compared runs, all outputs pooled: NaN
@@ -127,6 +133,7 @@ class ModelQuantizer {
   size_t batches_ = 0;
   bool converted_ = false;
   bool trial_ = false;  // select_calibration(.., true): quantized model only
+  bool released_ = false;  // release_calibration() ran
   double out_ref_energy_ = 0.0, out_err_energy_ = 0.0;
   std::set<std::string> hardswish_inputs_;  // static: tensors calibrated from -3 (feeds_only_hardswish)
 

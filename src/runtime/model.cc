@@ -71,9 +71,15 @@ IoInfo io_info(const onnx::ValueInfoDef& v) {
 
 }  // namespace
 
-std::unique_ptr<Model> Model::load(const uint8_t* data, size_t size) {
+std::unique_ptr<Model> Model::load(const uint8_t* data, size_t size) { return load(onnx::decode_model(data, size)); }
+
+std::unique_ptr<Model> Model::load(onnx::ModelDef def) {
   std::unique_ptr<Model> m(new Model());
-  m->def_ = onnx::decode_model(data, size);
+  m->def_ = std::move(def);
+  for (size_t i = 0; i < m->def_.graph.nodes.size(); ++i) {  // nodes made by a rewrite: labelled as decoded ones
+    onnx::NodeDef& n = m->def_.graph.nodes[i];
+    if (n.label.empty()) n.label = onnx::node_label(n, i);
+  }
   fuse_qdq(m->def_);  // DQ -> Conv/MatMul/Add -> Q into QLinear ops (fuse_qdq.h)
   if (fast_ops_enabled()) fuse_for_inference(m->def_);  // Conv+BN, Conv+Relu/Clip (fuse.h)
   if (fast_ops_enabled() && int8_passes_enabled()) {

@@ -54,6 +54,9 @@ class Model {
   // Decodes and validates a model: unsupported ops, missing inputs, cycles and malformed
   // protobuf all throw wasmq::Error.
   static std::unique_ptr<Model> load(const uint8_t* data, size_t size);
+  // The same from an already decoded graph (the load-time passes run on it): no encode/decode
+  // round trip and no second copy of the weights (the quantizer's calibration model).
+  static std::unique_ptr<Model> load(onnx::ModelDef def);
   // A model from an already decoded and rewritten graph: no load-time passes run (fuse_lut.cc uses
   // it to evaluate a chain of the model being loaded with the same ops).
   static std::unique_ptr<Model> from_graph(onnx::ModelDef def);

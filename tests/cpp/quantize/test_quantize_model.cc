@@ -392,3 +392,31 @@ TEST_CASE("select_calibration rebuilds the quantized model from another observed
   qz::ModelQuantizer p(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), plain);
   CHECK_THROWS_WITH(p.select_calibration(wasmq::Calibration::kMse), Catch::Matchers::Contains("no calibration candidates"));
 }
+
+TEST_CASE("release_calibration frees the calibration state; the quantized model, report and bytes stay", "[quantize]") {
+  const uint64_t seed = test_seed(51);
+  const std::string bytes = conv_bn_model(seed);
+  qz::ModelQuantizer q(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), qz::Options{});
+  for (int i = 0; i < 2; ++i) {
+    stage1(q.float_model(), normal(3 * 8 * 8, seed + 20 + i), {1, 3, 8, 8});
+    q.observe_run();
+  }
+  q.convert();
+  REQUIRE(q.report_model() != nullptr);
+  const std::vector<float> x = normal(3 * 8 * 8, seed + 30);
+  stage1(q.float_model(), x, {1, 3, 8, 8});
+  stage1(*q.report_model(), x, {1, 3, 8, 8});
+  q.compare_runs();
+  const double sqnr = q.report()[0].output_sqnr_db;
+  const std::vector<float> before = run1(*q.quantized_model(), x, {1, 3, 8, 8});
+  const std::vector<uint8_t> qdq = q.export_bytes();
+  q.release_calibration();
+  CHECK(q.released());
+  CHECK(q.report_model() == nullptr);
+  CHECK(q.report()[0].output_sqnr_db == sqnr);
+  CHECK(q.export_bytes() == qdq);
+  CHECK(run1(*q.quantized_model(), x, {1, 3, 8, 8}) == before);
+  CHECK_THROWS_WITH(q.float_model(), Catch::Matchers::Contains("released"));
+  CHECK_THROWS_WITH(q.compare_runs(), Catch::Matchers::Contains("released"));
+  CHECK_THROWS_WITH(q.observe_run(), Catch::Matchers::Contains("calibration after conversion"));
+}
