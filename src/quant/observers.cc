@@ -30,8 +30,15 @@ int kl_levels(DType dtype, Scheme scheme, bool nonnegative) {
 
 class MinMaxObserver final : public Observer {
  public:
+  MinMaxObserver() = default;
+  // On a histogram that MultiObserver feeds: its min/max seen are exactly the batches' min/max.
+  explicit MinMaxObserver(std::shared_ptr<const Histogram> shared) : shared_(std::move(shared)) {}
   void observe(const float* x, size_t n) override {
     if (n == 0) return;
+    if (shared_) {
+      count_ += n;
+      return;
+    }
     float lo, hi;
     batch_min_max(x, n, &lo, &hi);
     min_ = count_ ? std::min(min_, lo) : lo;
@@ -40,10 +47,12 @@ class MinMaxObserver final : public Observer {
   }
   Range range(DType, Scheme) const override {
     check_ready();
+    if (shared_) return {shared_->min_seen(), shared_->max_seen()};
     return {min_, max_};
   }
 
  private:
+  std::shared_ptr<const Histogram> shared_;
   float min_ = 0.0f, max_ = 0.0f;
 };
 
@@ -75,23 +84,28 @@ class MovingAverageObserver final : public Observer {
   float min_ = 0.0f, max_ = 0.0f;
 };
 
+// Feeds its own histogram, or reads one that MultiObserver feeds once for all its observers.
 class HistogramObserver : public Observer {
  public:
-  explicit HistogramObserver(int bins) : hist_(bins) {}
+  HistogramObserver(std::shared_ptr<Histogram> h, bool feeds) : hist_ptr_(std::move(h)), feeds_(feeds), hist_(*hist_ptr_) {}
   void observe(const float* x, size_t n) override {
     if (n == 0) return;
-    hist_.add(x, n);
+    if (feeds_) hist_ptr_->add(x, n);
     count_ += n;
   }
 
+ private:
+  std::shared_ptr<Histogram> hist_ptr_;
+  bool feeds_;
+
  protected:
   float abs_max() const { return std::max(std::fabs(hist_.min_seen()), std::fabs(hist_.max_seen())); }
-  Histogram hist_;
+  const Histogram& hist_;
 };
 
 class PercentileObserver final : public HistogramObserver {
  public:
-  PercentileObserver(int bins, double percentile) : HistogramObserver(bins), p_(percentile / 100.0) {
+  PercentileObserver(std::shared_ptr<Histogram> h, bool feeds, double percentile) : HistogramObserver(std::move(h), feeds), p_(percentile / 100.0) {
     WASMQ_CHECK(percentile > 50.0 && percentile <= 100.0, "percentile must be in (50, 100]");
   }
   Range range(DType, Scheme scheme) const override {
@@ -115,7 +129,7 @@ class PercentileObserver final : public HistogramObserver {
 
 class MseObserver final : public HistogramObserver {
  public:
-  explicit MseObserver(int bins) : HistogramObserver(bins) {}
+  MseObserver(std::shared_ptr<Histogram> h, bool feeds) : HistogramObserver(std::move(h), feeds) {}
   Range range(DType dtype, Scheme scheme) const override {
     check_ready();
     const QRange q = scheme_range(dtype, scheme);
@@ -154,7 +168,7 @@ class MseObserver final : public HistogramObserver {
 
 class EntropyObserver final : public HistogramObserver {
  public:
-  explicit EntropyObserver(int bins) : HistogramObserver(bins), bins_(bins) {}
+  EntropyObserver(std::shared_ptr<Histogram> h, bool feeds, int bins) : HistogramObserver(std::move(h), feeds), bins_(bins) {}
   Range range(DType dtype, Scheme scheme) const override {
     check_ready();
     const float amax = abs_max();
@@ -247,17 +261,28 @@ QParams Observer::qparams(DType dtype, Scheme scheme) const {
   return qparams_from_range(r.min, r.max, dtype, scheme);
 }
 
-std::unique_ptr<Observer> make_observer(Calibration kind, const ObserverOptions& o) {
+namespace {
+void check_bins(const ObserverOptions& o) {
   WASMQ_CHECK(o.bins >= 16 && o.bins <= (1 << 20) && o.bins % 2 == 0, "bins must be an even number in [16, 1048576]");
+}
+
+// shared: a histogram MultiObserver feeds, or null for an observer that feeds its own.
+std::unique_ptr<Observer> make_observer_on(Calibration kind, const ObserverOptions& o, const std::shared_ptr<Histogram>& shared) {
+  check_bins(o);
+  const bool feeds = shared == nullptr;
+  auto hist = [&] { return shared ? shared : std::make_shared<Histogram>(o.bins); };
   switch (kind) {
-    case Calibration::kMinMax: return std::make_unique<MinMaxObserver>();
+    case Calibration::kMinMax: return shared ? std::make_unique<MinMaxObserver>(shared) : std::make_unique<MinMaxObserver>();
     case Calibration::kMovingAverage: return std::make_unique<MovingAverageObserver>(o.averaging_constant);
-    case Calibration::kPercentile: return std::make_unique<PercentileObserver>(o.bins, o.percentile);
-    case Calibration::kMse: return std::make_unique<MseObserver>(o.bins);
-    case Calibration::kEntropy: return std::make_unique<EntropyObserver>(o.bins);
+    case Calibration::kPercentile: return std::make_unique<PercentileObserver>(hist(), feeds, o.percentile);
+    case Calibration::kMse: return std::make_unique<MseObserver>(hist(), feeds);
+    case Calibration::kEntropy: return std::make_unique<EntropyObserver>(hist(), feeds, o.bins);
   }
   fail("unknown calibration");
 }
+}  // namespace
+
+std::unique_ptr<Observer> make_observer(Calibration kind, const ObserverOptions& o) { return make_observer_on(kind, o, nullptr); }
 
 // ---- Histogram ----
 
@@ -340,10 +365,16 @@ double Histogram::abs_cdf(float t) const {
 
 MultiObserver::MultiObserver(const std::vector<Calibration>& kinds, const ObserverOptions& options) : kinds_(kinds) {
   WASMQ_CHECK(!kinds_.empty(), "MultiObserver needs at least one calibration");
-  for (Calibration k : kinds_) obs_.push_back(make_observer(k, options));
+  // Min-max, percentile, mse and entropy all read one histogram, filled once per batch: the
+  // same bins as each one's own (same options), so the same ranges, at the cost of one.
+  check_bins(options);
+  hist_ = std::make_shared<Histogram>(options.bins);
+  for (Calibration k : kinds_) obs_.push_back(make_observer_on(k, options, k == Calibration::kMovingAverage ? nullptr : hist_));
 }
 
 void MultiObserver::observe(const float* x, size_t n) {
+  if (n == 0) return;
+  hist_->add(x, n);  // checks for NaN/Inf
   for (auto& o : obs_) o->observe(x, n);
   count_ += n;
 }

@@ -42,6 +42,8 @@ std::unique_ptr<Observer> make_observer(Calibration kind, const ObserverOptions&
 
 // Several observers fed the same data, so one calibration pass can offer each one's range (a
 // quantizer trying calibrations, e.g. quantizeModel's 'auto'). range() is the selected kind's.
+class Histogram;
+
 class MultiObserver final : public Observer {
  public:
   MultiObserver(const std::vector<Calibration>& kinds, const ObserverOptions& options = {});
@@ -53,6 +55,7 @@ class MultiObserver final : public Observer {
  private:
   std::vector<Calibration> kinds_;
   std::vector<std::unique_ptr<Observer>> obs_;
+  std::shared_ptr<Histogram> hist_;  // the one histogram the observers read
   size_t selected_ = 0;
 };
 

@@ -324,6 +324,29 @@ TEST_CASE("entropy calibration of one-signed data far from zero gives a valid ra
 TEST_CASE("MultiObserver gives each observer's own range from one pass", "[quantize][observers]") {
   const uint64_t seed = test_seed(41);
   using wasmq::Calibration;
+  // Every kind (the histogram ones read one shared histogram): each range equals its own observer's.
+  const std::vector<Calibration> all = {Calibration::kMinMax, Calibration::kPercentile, Calibration::kMse,
+                                        Calibration::kEntropy, Calibration::kMovingAverage};
+  wasmq::MultiObserver every(all);
+  std::vector<std::unique_ptr<wasmq::Observer>> own;
+  for (Calibration k : all) own.push_back(wasmq::make_observer(k));
+  for (int b = 0; b < 3; ++b) {
+    std::vector<float> x = normal(3000, seed + 10 + static_cast<uint64_t>(b));
+    for (size_t i = 0; i < x.size(); i += 89) x[i] *= 9.0f;
+    every.observe(x.data(), x.size());
+    for (auto& o : own) o->observe(x.data(), x.size());
+  }
+  for (size_t i = 0; i < all.size(); ++i) {
+    every.select(all[i]);
+    for (auto scheme : {wasmq::Scheme::kAffine, wasmq::Scheme::kSymmetric}) {
+      const wasmq::Range a = every.range(wasmq::DType::kInt8, scheme), b = own[i]->range(wasmq::DType::kInt8, scheme);
+      CHECK(a.min == b.min);
+      CHECK(a.max == b.max);
+    }
+  }
+  std::vector<float> bad = {1.0f, NAN};
+  CHECK_THROWS_WITH(every.observe(bad.data(), bad.size()), Catch::Matchers::Contains("NaN"));
+
   const std::vector<Calibration> kinds = {Calibration::kMinMax, Calibration::kPercentile, Calibration::kMse};
   wasmq::MultiObserver multi(kinds);
   std::vector<std::unique_ptr<wasmq::Observer>> single;
