@@ -314,6 +314,18 @@ void ModelQuantizer::release_calibration() {
   row_out_ = {};
   float_ = ModelDef{};
   released_ = true;
+  quantized_model();  // loaded now, in the memory just freed, rather than at the first run
+}
+
+rt::Model* ModelQuantizer::quantized_model() {
+  if (!qmodel_ && converted_ && load_error_.empty() && !qop_bytes_.empty()) {
+    try {
+      qmodel_ = rt::Model::load(qop_bytes_.data(), qop_bytes_.size());
+    } catch (const Error& e) {
+      load_error_ = std::string("wasmq's runtime cannot run the quantized model yet: ") + e.what();
+    }
+  }
+  return qmodel_.get();
 }
 
 void ModelQuantizer::on_float_tensor(size_t output, const rt::Tensor& t) {
@@ -857,9 +869,11 @@ void ModelQuantizer::finish_models(ModelDef qop, ModelDef exp) {
     rep.graph.outputs.push_back(v);
   }
   report_bytes_ = onnx::encode_model(rep);
+  // The quantized model itself is loaded when first asked for (quantized_model()): during the
+  // report pass only the report model, which has the same ops, needs to be in memory.
+  qmodel_.reset();
   try {
-    qmodel_ = rt::Model::load(qop_bytes_.data(), qop_bytes_.size());
-    rmodel_ = rt::Model::load(report_bytes_.data(), report_bytes_.size());
+    rmodel_ = rt::Model::load(std::move(rep));
     row_out_.assign(rows_.size(), RowOutput{});
     std::vector<size_t> streamed;
     for (size_t i = 0; i < rows_.size(); ++i) streamed.push_back(base + i);

@@ -77,7 +77,7 @@ class ModelQuantizer {
 
   // The quantized model loaded in wasmq's runtime: null when the runtime lacks an op, with the
   // loader's message in load_error().
-  rt::Model* quantized_model() { return qmodel_.get(); }
+  rt::Model* quantized_model();  // loaded on first use after a full build
   rt::Model* report_model() { return rmodel_.get(); }
   const std::string& load_error() const { return load_error_; }
 
