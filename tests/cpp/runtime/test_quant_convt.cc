@@ -152,9 +152,11 @@ size_t check_convt(std::mt19937& rng, const ConvTCase& k, bool qdq) {
 }
 
 // Zero points at the type limits and in between (int8 weights usually 0, as producers write them).
+// (Index first: g++ 12 with -fsanitize=undefined evaluated `(u8 ? u : s)[rng() % 5]` as element 0.)
 int32_t pick(std::mt19937& rng, bool u8) {
   static const int32_t u[] = {0, 1, 127, 128, 255}, s[] = {-128, -1, 0, 1, 127};
-  return (u8 ? u : s)[rng() % 5];
+  const size_t i = static_cast<size_t>(rng() % 5);
+  return u8 ? u[i] : s[i];
 }
 
 }  // namespace
