@@ -1,6 +1,7 @@
 // com.microsoft QLinearConvTranspose (2-D, NCHW or wasmq_channels_last): kernel == stride without
-// pads, dilation or groups as kH int8 GEMMs written straight into the NHWC output; other
-// geometries by the scalar int32 col2im reference, which is also the definition of the result.
+// pads, dilation or groups as int8 GEMMs per input row (one per kernel row, written straight into
+// the NHWC output, or one over all kernel rows when narrow); other geometries by the scalar int32
+// col2im reference, which is also the definition of the result.
 #include <algorithm>
 #include <cstring>
 
@@ -166,6 +167,43 @@ class QConvTransposeOp : public Op {
       packed_[gi].pack(ncol, cin_, reorder_.data(), w->dtype == ElemType::kUInt8, cin_, 1, zp_col_.data(), true, bias_col_.data());
       needs_corr_ = needs_corr_ || packed_[gi].needs_corr;
     }
+    // Column-blocked kernels (no horizontal reduction) where the op-count estimate of QLinearConv
+    // (ops_quant_conv.cc) prefers them: short K, as det's 24-channel head (K = 24, N = 48).
+    const size_t kb = qs8_gemm_kc(cin_) / 8;
+    const size_t c8 = (ncol + 3) / 4 * (kb * 11 + 24), n16 = (ncol + 15) / 16 * (kb * 52 + 28), n8 = (ncol + 7) / 8 * (kb * 29 + 16);
+    col_nb_ = qgemm_col_config().qs8_n16 && !needs_corr_ && std::min(n16, n8) < c8 ? (n16 <= n8 ? 16 : 8) : 0;
+    col_packed_.resize(col_nb_ ? ngemm_ : 0);
+    for (size_t gi = 0; gi < col_packed_.size(); ++gi) {  // staging: this GEMM's W' [ncol][cin], int8
+      col_packed_[gi].assign(qs8_packw_nb_size(col_nb_, ncol, cin_), 0);
+      qs8_packw_nb(col_nb_, ncol, cin_, packed_[gi].staging.data(), cin_, 1, bias_col_.data(), col_packed_[gi].data());
+    }
+  }
+
+  // The requantizing column-blocked GEMM: rows [0, m) of a (stride cin_) into c (stride ncol); the
+  // last row goes through pad_row_ so the kernel's over-read stays inside a buffer.
+  void gemm_col(size_t gi, size_t m, const uint8_t* a, bool xu, int32_t xzp, int32_t yzp, int32_t qmin, int32_t qmax,
+                uint8_t* c, size_t ncol) {
+    QGemmParams p;
+    p.a_zero_point = &xzp;
+    p.c_zero_point = yzp;
+    p.qmin = qmin;
+    p.qmax = qmax;
+    p.scale = scale_col_.data();
+    if (pad_row_.size() < cin_ + 16) pad_row_.resize(cin_ + 16);
+    std::memcpy(pad_row_.data(), a + (m - 1) * cin_, cin_);
+    const QGemmColConfig& cfg = qgemm_col_config();
+    const void* w = col_packed_[gi].data();
+    if (xu) {
+      const qu8_gemm_minmax_fn fn = col_nb_ == 16 ? cfg.qu8_n16 : cfg.qu8_n8;
+      if (m > 1) fn(0, m - 1, 0, ncol, cin_, a, cin_, w, c, ncol, p);
+      fn(0, 1, 0, ncol, cin_, pad_row_.data(), cin_, w, c + (m - 1) * ncol, ncol, p);
+    } else {
+      const qs8_gemm_minmax_fn fn = col_nb_ == 16 ? cfg.qs8_n16 : cfg.qs8_n8;
+      auto* cs = reinterpret_cast<int8_t*>(c);
+      const auto* as = reinterpret_cast<const int8_t*>(a);
+      if (m > 1) fn(0, m - 1, 0, ncol, cin_, as, cin_, w, cs, ncol, p);
+      fn(0, 1, 0, ncol, cin_, reinterpret_cast<const int8_t*>(pad_row_.data()), cin_, w, cs + (m - 1) * ncol, ncol, p);
+    }
   }
 
   void run_fast(const uint8_t* xin, bool xu, int32_t xzp, uint8_t* yout, ElemType yt, int32_t yzp, int32_t qmin, int32_t qmax) {
@@ -180,7 +218,9 @@ class QConvTransposeOp : public Op {
         uint8_t* out_row = yout + (b * oh_ + iy * kh_) * ow_ * cout_;  // output row iy * kH; ow_ == w_ * kW
         for (size_t gi = 0; gi < ngemm_; ++gi) {
           uint8_t* c = copy_out ? rowbuf_.data() : out_row + gi * ow_ * cout_;
-          if (direct) {
+          if (direct && col_nb_) {
+            gemm_col(gi, w_, a, xu, xzp, yzp, qmin, qmax, c, ncol);
+          } else if (direct) {
             gemm_minmax(packed_[gi], w_, a, xu, cin_, xzp, scale_col_.data(), yzp, qmin, qmax, c, ncol, pad_row_);
           } else {
             gemm_acc32(packed_[gi], w_, a, xu, cin_, &xzp, 0, acc_.data(), ncol, pad_row_);
@@ -237,6 +277,8 @@ class QConvTransposeOp : public Op {
   std::vector<int64_t> kernel_, strides_, dilations_, pads_, out_pad_;
   size_t n_ = 0, cin_ = 0, h_ = 0, w_ = 0, cout_ = 0, kh_ = 0, kw_ = 0, oh_ = 0, ow_ = 0;
   size_t ngemm_ = 1;  // fast path: GEMMs per input row (kH, or 1 over all kernel rows)
+  size_t col_nb_ = 0;  // column-blocked GEMM block width (16, 8) or 0: the 2x4c8 kernels
+  std::vector<std::vector<uint8_t>> col_packed_;
   const uint8_t* wbytes_ = nullptr;
   std::vector<PackedQ8Weights> packed_;
   std::vector<uint8_t> reorder_, xh_, yh_, pad_row_, rowbuf_;
