@@ -25,7 +25,7 @@ struct GraphIndex {
 struct PassStats {
   int constants = 0;     // Constant nodes moved to initializers
   int upgraded = 0;      // nodes rewritten for the opset upgrade
-  int bn_folded = 0;     // BatchNormalization folded into a Conv
+  int bn_folded = 0;     // BatchNormalization folded into a Conv (or a ConvTranspose, fold_affine.h)
   int gemm_split = 0;    // Gemm -> MatMul (+ Add)
   int div_to_mul = 0;    // Div by a constant -> Mul by its reciprocal
   int affine_folded = 0; // Mul/Add by a per-channel constant folded into a Conv (fold_affine.h)

@@ -163,6 +163,14 @@ void ModelQuantizer::plan_nodes() {
       if (op == "Conv") q = n.inputs.size() >= 2 && is_float_act(n.inputs[0]) && const_rank(n.inputs[1]) == 4 &&
                             (n.inputs.size() < 3 || n.inputs[2].empty() || const_rank(n.inputs[2]) == 1);
       else if (op == "MatMul") q = n.inputs.size() == 2 && is_float_act(n.inputs[0]) && const_rank(n.inputs[1]) == 2;
+      else if (op == "ConvTranspose") {
+        // 2-D, group 1 (per-output-channel weights are then one axis, 1, in the QDQ export), explicit pads.
+        const onnx::Attribute* apa = find_attr(n, "auto_pad");
+        const std::string ap = apa && !apa->s.empty() ? apa->s : "NOTSET";
+        q = n.inputs.size() >= 2 && is_float_act(n.inputs[0]) && const_rank(n.inputs[1]) == 4 &&
+            (n.inputs.size() < 3 || n.inputs[2].empty() || const_rank(n.inputs[2]) == 1) && attr_int(n, "group", 1) == 1 &&
+            (ap == "NOTSET" || ap == "VALID") && !find_attr(n, "output_shape");
+      }
       else if (op == "Add" || op == "Mul")
         q = n.inputs.size() == 2 && dtype_[n.inputs[0]] == ElemType::kFloat && dtype_[n.inputs[1]] == ElemType::kFloat &&
             (is_float_act(n.inputs[0]) || is_float_act(n.inputs[1])) && from_quantized(n, 2);
@@ -185,10 +193,11 @@ void ModelQuantizer::plan_nodes() {
     // Only ops wasmq's runtime executes (e.g. QLinearGlobalAveragePool is not implemented: GAP
     // then runs in float between a DequantizeLinear and the next QuantizeLinear).
     if (q && opt_.mode == Mode::kStatic) {
-      const char* qop = op == "Conv" ? "QLinearConv" : op == "MatMul" ? "QLinearMatMul" : op == "Add" ? "QLinearAdd"
+      const char* qop = op == "Conv" ? "QLinearConv" : op == "ConvTranspose" ? "QLinearConvTranspose"
+                      : op == "MatMul" ? "QLinearMatMul" : op == "Add" ? "QLinearAdd"
                       : op == "Mul" ? "QLinearMul" : op == "Sigmoid" ? "QLinearSigmoid"
                       : op == "GlobalAveragePool" ? "QLinearGlobalAveragePool" : "MaxPool";
-      const bool ms = op == "Add" || op == "Mul" || op == "Sigmoid" || op == "GlobalAveragePool";
+      const bool ms = op == "Add" || op == "Mul" || op == "Sigmoid" || op == "GlobalAveragePool" || op == "ConvTranspose";
       q = rt::is_supported_op(ms ? kMs : "", qop);
     }
     if (!q) continue;
@@ -240,7 +249,7 @@ void ModelQuantizer::plan_nodes() {
   WASMQ_CHECK(!rows_.empty(),
               std::string("quantizeModel: nothing to quantize in this model for mode '") +
                   (opt_.mode == Mode::kStatic ? "static" : opt_.mode == Mode::kDynamic ? "dynamic" : "weight-only") +
-                  "' (static: Conv, MatMul/Gemm with constant weights, Add, Mul, Sigmoid, GlobalAveragePool, "
+                  "' (static: Conv, 2-D ConvTranspose, MatMul/Gemm with constant weights, Add, Mul, Sigmoid, GlobalAveragePool, "
                   "MaxPool on float tensors; dynamic: MatMul/Gemm with constant 2-D weights and Conv with constant "
                   "weights; weight-only: MatMul/Gemm with constant 2-D weights), "
                   "or every candidate is excluded");
@@ -577,15 +586,18 @@ void ModelQuantizer::build_static() {
     const std::string yz = op == "MaxPool" ? n.inputs[0] + "__zp" : y + "__zp";
     NodeDef efloat = n;  // the QDQ form's float node
     efloat.outputs = {y + "__f"};
-    if (op == "Conv" || op == "MatMul") {
+    if (op == "Conv" || op == "MatMul" || op == "ConvTranspose") {
       const std::string x = n.inputs[0];
       const TensorData& wt = float_.graph.initializers[g.init.at(n.inputs[1])];
       const std::vector<float> w = as_floats(wt);
-      const bool conv = op == "Conv";
+      const bool conv = op == "Conv", convt = op == "ConvTranspose";
+      // Output channels: Conv weights [M, C, kH, kW] axis 0; ConvTranspose [C, M, kH, kW] axis 1; MatMul columns.
       const size_t channels = static_cast<size_t>(conv ? wt.dims[0] : wt.dims[1]);
       const size_t per = w.size() / channels, ncol = static_cast<size_t>(wt.dims[1]);
+      const size_t window = convt ? static_cast<size_t>(wt.dims[2] * wt.dims[3]) : 1;
       QuantWeights qw = conv ? quantize_weights(w, channels, [per](size_t i) { return i / per; })
-                             : quantize_weights(w, channels, [ncol](size_t i) { return i % ncol; });
+                      : convt ? quantize_weights(w, channels, [window, ncol](size_t i) { return (i / window) % ncol; })
+                              : quantize_weights(w, channels, [ncol](size_t i) { return i % ncol; });
       r.weight_sqnr_db = qw.sqnr;
       const std::string wn = id + "__w";
       const std::vector<int64_t> cd = {static_cast<int64_t>(channels)};
@@ -598,7 +610,7 @@ void ModelQuantizer::build_static() {
       auto [xs, xz] = qparam_names(x);
       std::string bias_q;
       // Conv's bias input, or the constant of the Add absorbed into a MatMul (QGemm's C).
-      const std::string bias = conv ? (n.inputs.size() > 2 ? n.inputs[2] : std::string()) : bias_[k];
+      const std::string bias = conv || convt ? (n.inputs.size() > 2 ? n.inputs[2] : std::string()) : bias_[k];
       if (!bias.empty()) {
         const std::vector<float> b = as_floats(float_.graph.initializers[g.init.at(bias)]);
         std::vector<int32_t> bq(channels);
@@ -615,7 +627,7 @@ void ModelQuantizer::build_static() {
         NodeDef dq = make_node("DequantizeLinear", {bias_q, id + "__b_scale", id + "__b_zp"}, {id + "__b_dq"}, id + "__b_dq");
         dq.attributes.push_back(make_int_attr("axis", 0));
         en.push_back(dq);
-        if (conv) efloat.inputs[2] = id + "__b_dq";
+        if (conv || convt) efloat.inputs[2] = id + "__b_dq";
       }
       NodeDef wdq = make_node("DequantizeLinear", {wn + "_q", wn + "_scale", wn + "_zp"}, {wn + "_dq"}, wn + "_dq");
       wdq.attributes.push_back(make_int_attr("axis", conv ? 0 : 1));
@@ -623,7 +635,7 @@ void ModelQuantizer::build_static() {
       efloat.inputs[0] = need_qdq(x);
       efloat.inputs[1] = wn + "_dq";
       const std::string xq = need_q(x);
-      if (!conv && !bias_q.empty()) {
+      if (op == "MatMul" && !bias_q.empty()) {
         const int64_t K = wt.dims[0], N = wt.dims[1];
         const int xr = rank_.count(x) ? rank_.at(x) : -1;
         // QDQ: a 2-D x gives DQ(x), DQ(W), DQ(int32 bias) -> Gemm, one node as in the float model
@@ -659,10 +671,12 @@ void ModelQuantizer::build_static() {
           qn.push_back(make_node("Reshape", {gy, id + "__yshape"}, {yq}, id + "__y_nd"));
         }
       } else {
-        NodeDef qnode = make_node(conv ? "QLinearConv" : "QLinearMatMul",
-                                  {xq, xs, xz, wn + "_q", wn + "_scale", wn + "_zp", ys, yz}, {yq}, n.name);
+        // ConvTranspose: com.microsoft QLinearConvTranspose, QLinearConv's input order (onnxruntime's
+        // contrib schema; wasmq runs it, ops_quant_convt.cc).
+        NodeDef qnode = make_node(conv ? "QLinearConv" : convt ? "QLinearConvTranspose" : "QLinearMatMul",
+                                  {xq, xs, xz, wn + "_q", wn + "_scale", wn + "_zp", ys, yz}, {yq}, n.name, convt ? kMs : "");
         if (!bias_q.empty()) qnode.inputs.push_back(bias_q);
-        if (conv) qnode.attributes = n.attributes;
+        if (conv || convt) qnode.attributes = n.attributes;
         r.qop = qnode.op_type;
         qn.push_back(qnode);
       }

@@ -1,5 +1,6 @@
-// Load-time rewrite of QDQ patterns into QOperator nodes: DequantizeLinear -> Conv/MatMul/Add ->
-// QuantizeLinear becomes QLinearConv / QLinearMatMul / com.microsoft QLinearAdd (docs/runtime.md).
+// Load-time rewrite of QDQ patterns into QOperator nodes: DequantizeLinear -> Conv/ConvTranspose/
+// MatMul/Add -> QuantizeLinear becomes QLinearConv / com.microsoft QLinearConvTranspose /
+// QLinearMatMul / com.microsoft QLinearAdd (docs/runtime.md).
 #include "runtime/fuse_qdq.h"
 
 #include <cmath>
@@ -90,13 +91,17 @@ size_t fuse_qdq(onnx::ModelDef& m) {
     const onnx::NodeDef& n = g.nodes[i];
     if (!onnx::is_default_domain(n) || drop[i]) continue;
     const bool conv = n.op_type == "Conv", mm = n.op_type == "MatMul", add = n.op_type == "Add";
+    // ConvTranspose: 2-D, explicit pads (the forms com.microsoft QLinearConvTranspose takes).
+    const onnx::Attribute* ct_pad = onnx::find_attribute(n, "auto_pad");
+    const bool convt = n.op_type == "ConvTranspose" && !onnx::find_attribute(n, "output_shape") &&
+                       (!ct_pad || ct_pad->s == "NOTSET" || ct_pad->s == "VALID");
     // Gemm as wasmq's QDQ export writes it (and onnxruntime fuses it): A [M, K], B [K, N] with no
     // transposes, alpha = beta = 1, C an int32 bias of N values -> com.microsoft QGemm.
     auto int_attr = [&](const char* k, int64_t d) { const onnx::Attribute* a = onnx::find_attribute(n, k); return a ? a->i : d; };
     auto float_attr = [&](const char* k, float d) { const onnx::Attribute* a = onnx::find_attribute(n, k); return a ? a->f : d; };
     const bool gemm = n.op_type == "Gemm" && !int_attr("transA", 0) && !int_attr("transB", 0) && float_attr("alpha", 1.0f) == 1.0f &&
                       float_attr("beta", 1.0f) == 1.0f && n.inputs.size() == 3 && !n.inputs[2].empty();
-    if (!conv && !mm && !add && !gemm) continue;
+    if (!conv && !mm && !add && !gemm && !convt) continue;
     if (n.inputs.size() < 2 || n.outputs.size() != 1) continue;
     const onnx::NodeDef* da = G.dq_of(n.inputs[0]);
     const onnx::NodeDef* db = G.dq_of(n.inputs[1]);
@@ -120,6 +125,9 @@ size_t fuse_qdq(onnx::ModelDef& m) {
       const onnx::TensorData* wz = G.init(db->inputs[2]);
       if (!w || !ws || !wz || !onnx::is_q8(w->dtype) || wz->dtype != w->dtype || ws->dtype != ElemType::kFloat) continue;
       if (ws->numel() != wz->numel()) continue;
+      // ConvTranspose weights [C, M/group, kH, kW]: per output channel is axis 1 (group 1 only).
+      const int64_t ct_group = convt ? int_attr("group", 1) : 1;
+      if (convt && (w->dims.size() != 4 || (ws->numel() != 1 && ct_group != 1))) continue;
       if (ws->numel() != 1) {
         const int64_t want_axis = conv ? 0 : 1;
         const int64_t r = static_cast<int64_t>(w->dims.size());
@@ -158,6 +166,15 @@ size_t fuse_qdq(onnx::ModelDef& m) {
         f.attributes = n.attributes;
         if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
           const std::string b = int32_bias(n.inputs[2], static_cast<size_t>(w->dims[0]));
+          if (b.empty()) continue;
+          f.inputs.push_back(b);
+        }
+      } else if (convt) {
+        f.op_type = "QLinearConvTranspose";
+        f.domain = "com.microsoft";
+        f.attributes = n.attributes;
+        if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
+          const std::string b = int32_bias(n.inputs[2], static_cast<size_t>(w->dims[1] * ct_group));
           if (b.empty()) continue;
           f.inputs.push_back(b);
         }

@@ -68,6 +68,13 @@ struct Pass : GraphScan {
       data = {0};
       return Kind::kAnchor;
     }
+    if (ms_domain(n) && n.op_type == "QLinearConvTranspose") {
+      if (n.inputs.size() < 8 || onnx::find_attribute(n, "wasmq_channels_last")) return Kind::kNone;
+      const TensorData* w = constant(n.inputs[3]);
+      if (!w || w->dims.size() != 4) return Kind::kNone;
+      data = {0};
+      return Kind::kAnchor;
+    }
     if (ms_domain(n) && n.op_type == "QLinearAveragePool") {
       const onnx::Attribute* k = onnx::find_attribute(n, "kernel_shape");
       const onnx::Attribute* cl = onnx::find_attribute(n, "channels_last");
@@ -302,7 +309,7 @@ struct Pass : GraphScan {
             v = it->second;
           }
         }
-        if (n.op_type == "QLinearConv") set_int_attr(n, "wasmq_channels_last", 1);
+        if (n.op_type == "QLinearConv" || n.op_type == "QLinearConvTranspose") set_int_attr(n, "wasmq_channels_last", 1);
         if (n.op_type == "MaxPool") n.domain = "wasmq";  // channels-last MaxPool (ops_quant_conv.cc)
         if (n.op_type == "Concat") {  // NCHW axis a is NHWC axis {0, 3, 1, 2}[a]
           for (onnx::Attribute& a : n.attributes) {

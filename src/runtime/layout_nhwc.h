@@ -12,8 +12,9 @@ struct LayoutStats {
   int to_nchw = 0;      // Transpose NHWC -> NCHW inserted (region exits, graph outputs)
 };
 
-// Rewrites m.graph in place. Anchors are 2-D QLinearConv (4-D initializer weights, attribute
-// wasmq_channels_last = 1) and com.microsoft QLinearAveragePool (2-D kernel, channels_last = 1);
+// Rewrites m.graph in place. Anchors are 2-D QLinearConv and com.microsoft QLinearConvTranspose
+// (4-D initializer weights, attribute wasmq_channels_last = 1) and com.microsoft QLinearAveragePool
+// (2-D kernel, channels_last = 1);
 // com.microsoft QLinearGlobalAveragePool (channels_last = 1), 2-D MaxPool (explicit pads smaller
 // than the kernel, no dilation, floor mode, one output: becomes wasmq MaxPool), nearest Resize
 // with constant 4-entry scales/sizes (permuted into a new constant), Concat (axis remapped) and

@@ -96,6 +96,7 @@ void register_tensor_ops(OpRegistry& r);
 // Quantized ops (ops_quant.cc, ops_quant_conv.cc); com.microsoft ops are keyed "com.microsoft:Op".
 void register_quant_ops(OpRegistry& r);
 void register_quant_conv_ops(OpRegistry& r);
+void register_quant_convt_ops(OpRegistry& r);  // ops_quant_convt.cc
 void register_quant_nbits_ops(OpRegistry& r);
 void register_fast_ops(OpRegistry& r);  // the fast factories (ops_fast_*.cc), a separate registry
 

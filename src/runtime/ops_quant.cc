@@ -722,6 +722,7 @@ void register_quant_ops(OpRegistry& r) {
   add_op(r, "com.microsoft:QGemm", factory<QGemmOp>());
   add_op(r, "wasmq:Lut", factory<LutOp>());
   register_quant_conv_ops(r);
+  register_quant_convt_ops(r);
   register_quant_nbits_ops(r);
 }
 

@@ -617,6 +617,94 @@ test('static MatMul + bias Add runs as QGemm (2-D and 3-D inputs); QDQ export ag
   }
 });
 
+// det's head in small: Conv -> Relu -> ConvTranspose 2x2/2 -> Add(bias) -> BatchNormalization -> Relu
+// -> ConvTranspose 2x2/2 (with its bias input) -> Sigmoid (or the ConvTranspose as the output).
+function convTransposeNet(seed = 40, sigmoid = true) {
+  const r = rng(seed);
+  return model({
+    nodes: [
+      node('Conv', ['x', 'w', 'b'], ['c'], [attrInts('kernel_shape', [3, 3]), attrInts('pads', [1, 1, 1, 1])], 'conv'),
+      node('Relu', ['c'], ['cr'], [], 'relu0'),
+      node('ConvTranspose', ['cr', 'tw1'], ['t1'], [attrInts('kernel_shape', [2, 2]), attrInts('strides', [2, 2])], 'convt1'),
+      node('Add', ['t1', 'tb1'], ['t1b'], [], 'bias1'),
+      node('BatchNormalization', ['t1b', 'g', 'be', 'm', 'v'], ['bn'], [attrFloat('epsilon', 1e-5)], 'bn'),
+      node('Relu', ['bn'], ['br'], [], 'relu1'),
+      node('ConvTranspose', ['br', 'tw2', 'tb2'], [sigmoid ? 't2' : 'y'], [attrInts('kernel_shape', [2, 2]), attrInts('strides', [2, 2])], 'convt2'),
+      ...(sigmoid ? [node('Sigmoid', ['t2'], ['y'], [], 'sigmoid')] : []),
+    ],
+    inputs: [valueInfo('x', F32, ['N', 3, 5, 7])],
+    outputs: [valueInfo('y', F32, ['N', 1, 20, 28])],
+    initializers: [
+      tensor('w', F32, [8, 3, 3, 3], normal(216, r, 0.3)), tensor('b', F32, [8], normal(8, r, 0.1)),
+      tensor('tw1', F32, [8, 6, 2, 2], normal(192, r, 0.3)), tensor('tb1', F32, [1, 6, 1, 1], normal(6, r, 0.2)),
+      tensor('g', F32, [6], normal(6, r, 0.2).map((v) => v + 1)), tensor('be', F32, [6], normal(6, r, 0.2)),
+      tensor('m', F32, [6], normal(6, r, 0.2)), tensor('v', F32, [6], normal(6, r, 0.1).map((v) => Math.abs(v) + 0.5)),
+      tensor('tw2', F32, [6, 1, 2, 2], normal(24, r, 0.5)), tensor('tb2', F32, [1], [0.1]),
+    ],
+  });
+}
+
+test('static int8 ConvTranspose (2x2/2, Add and BN folded, Relu fused) runs as QLinearConvTranspose; QDQ export agrees in onnxruntime-node', async () => {
+  const { wq, loadModel } = await wasmq();
+  for (const sigmoid of [true, false]) {
+  const m = await loadModel(convTransposeNet(40, sigmoid));
+  const qm = await wq.quantizeModel(m, { mode: 'static', calibrationData: feedsOf('x', [2, 3, 5, 7], 700, 16) });
+  try {
+    assert.equal(qm.loadError, '');
+    assert.equal(qm.passes.bnFolded, 1, 'BatchNormalization folded into the ConvTranspose');
+    assert.ok(qm.passes.affineFolded >= 1, 'the bias Add folded into the ConvTranspose');
+    const rep = qm.report();
+    assert.deepEqual(rep.map((x) => [x.node, x.op, x.qop]), [['conv', 'Conv+Relu', 'QLinearConv'],
+      ['convt1', 'ConvTranspose+Relu', 'QLinearConvTranspose'], ['convt2', 'ConvTranspose', 'QLinearConvTranspose'],
+      ...(sigmoid ? [['sigmoid', 'Sigmoid', 'QLinearSigmoid']] : [])]);
+    for (const x of rep) assert.ok(x.outputSqnrDb > 25, `${x.node}: ${x.outputSqnrDb} dB`);
+    assert.ok(rep[1].weightSqnrDb > 35 && rep[2].weightSqnrDb > 35);
+    const { modelOpTypes } = await import('../../bindings/js/model.mjs');
+    const qops = modelOpTypes(wq._m, qm.toOnnx({ form: 'qoperator' })).map((o) => o.opType);
+    for (const op of ['ConvTranspose', 'Add', 'BatchNormalization', 'Relu']) assert.ok(!qops.includes(op), `${op} left in ${qops}`);
+    // The int8 op is what runs: a step of the quantized model in the profile.
+    const qrun = await loadModel(qm.toOnnx({ form: 'qoperator' }));
+    try {
+      qrun.setProfiling(true);
+      await qrun.run(feedsOf('x', [1, 3, 5, 7], 1, 1)[0]);
+      const steps = qrun.profile().filter((p) => p.opType === 'com.microsoft:QLinearConvTranspose');
+      assert.equal(steps.length, 2, JSON.stringify(qrun.profile().map((p) => p.opType)));
+    } finally {
+      qrun.dispose();
+    }
+    const tests = feedsOf('x', [2, 3, 5, 7], 900, 10);
+    const ref = await runAll(m, tests);
+    const got = await runAll(qm, tests);
+    const s = stats(ref, got, 'y');
+    console.log(`# convtranspose net${sigmoid ? ' + Sigmoid' : ''} static int8: output SQNR ${s.sqnrDb.toFixed(2)} dB, layers ${rep.map((x) => x.outputSqnrDb.toFixed(1)).join(' / ')} dB`);
+    assert.ok(s.sqnrDb >= 25, `output SQNR ${s.sqnrDb} dB`);
+    const exported = modelOpTypes(wq._m, qm.toOnnx()).map((o) => o.opType);
+    assert.equal(exported.filter((o) => o === 'ConvTranspose').length, 2, exported.join(','));
+    const step = rep.at(-1).scale;
+    // wasmq loads its own QDQ export: DQ -> ConvTranspose -> Q fuses back into QLinearConvTranspose.
+    const back = await loadModel(qm.toOnnx());
+    try {
+      const dBack = stats(got, await runAll(back, tests), 'y');
+      assert.ok(dBack.maxAbs <= step * 1.0001, `QDQ export in wasmq vs wasmq: ${dBack.maxAbs}`);
+      back.setProfiling(true);
+      await back.run(tests[0]);
+      assert.equal(back.profile().filter((p) => p.opType === 'com.microsoft:QLinearConvTranspose').length, 2);
+    } finally {
+      back.dispose();
+    }
+    if (ort) {
+      const qdq = await ort.runOrtMany('node', qm.toOnnx(), tests);
+      const d = stats(qdq, got, 'y');
+      console.log(`# convtranspose net${sigmoid ? ' + Sigmoid' : ''}: QDQ in onnxruntime-node vs wasmq: max abs ${d.maxAbs.toExponential(3)} (output step ${step.toExponential(3)})`);
+      assert.ok(d.maxAbs <= step * 1.0001, `QDQ in onnxruntime-node vs wasmq: ${d.maxAbs} > one step ${step}`);
+    }
+  } finally {
+    qm.dispose();
+    m.dispose();
+  }
+  }
+});
+
 // PP-OCRv4 detector on pages of real rendered text lines: the probability map binarized at
 // PaddleOCR's threshold 0.3 must cover the same pixels in int8 as in float (IoU), and the float
 // model must find text there (the fixture is realistic).

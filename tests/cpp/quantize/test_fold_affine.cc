@@ -111,3 +111,27 @@ TEST_CASE("affine folding leaves what it cannot fold exactly", "[quantize]") {
   CHECK(count(f.ops, "Mul") == 1);    // mul_along_w stays
   CHECK(count(f.ops, "Add") == 3);    // add_two_users, sum, add_before_padded stay
 }
+
+TEST_CASE("Add, Mul and BatchNormalization after a ConvTranspose fold into it (det's head), grouped too", "[quantize]") {
+  const uint64_t seed = test_seed(43);
+  INFO("seed " << seed);
+  for (int64_t group : {1, 2}) {
+    INFO("group " << group);
+    // ConvTranspose [C=4, M/group, 2, 2] stride 2 -> Add([1,M,1,1]) -> BatchNormalization -> Mul(scalar).
+    const int64_t m_out = 6, mg = m_out / group;
+    const std::string bytes = model(
+        {node("ConvTranspose", {"x", "w"}, {"t"}, {attr_ints("kernel_shape", {2, 2}), attr_ints("strides", {2, 2}), attr_int("group", group)}, "convt"),
+         node("Add", {"t", "b"}, {"tb"}, {}, "bias"),
+         node("BatchNormalization", {"tb", "g", "be", "mu", "v"}, {"bn"}, {attr_float("epsilon", 1e-5f)}, "bn"),
+         node("Mul", {"bn", "s"}, {"y"}, {}, "scale")},
+        {value_info("x", kF32, {-1, 4, 3, 5})}, {value_info("y", kF32, {-1, m_out, 6, 10})},
+        {tensor_f32("w", {4, mg, 2, 2}, normal(static_cast<size_t>(16 * mg), seed, 0.0f, 0.3f)),
+         tensor_f32("b", {1, m_out, 1, 1}, normal(6, seed + 1)), tensor_f32("g", {m_out}, normal(6, seed + 2, 1.0f, 0.2f)),
+         tensor_f32("be", {m_out}, normal(6, seed + 3)), tensor_f32("mu", {m_out}, normal(6, seed + 4)),
+         tensor_f32("v", {m_out}, {0.5f, 1.0f, 2.0f, 0.7f, 1.3f, 0.9f}), tensor_f32("s", {}, {1.5f})});
+    const Folded f = check_fold(bytes, seed, {2, 4, 3, 5});
+    REQUIRE(f.ops == std::vector<std::string>{"ConvTranspose"});
+    REQUIRE(f.stats.bn_folded == 1);
+    REQUIRE(f.stats.affine_folded == 2);
+  }
+}
