@@ -4,6 +4,7 @@
 #include <catch.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -14,12 +15,13 @@ namespace {
 
 std::string base64_decode(const std::string& in) {
   std::string out;
-  int val = 0, bits = -8;
+  uint32_t val = 0;  // unsigned and masked: no signed overflow (UBSan) on long inputs
+  int bits = -8;
   for (char c : in) {
     const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const char* p = std::strchr(table, c);
     if (c == '=' || !p) break;
-    val = (val << 6) + static_cast<int>(p - table);
+    val = ((val << 6) | static_cast<uint32_t>(p - table)) & 0xFFFFFFu;
     bits += 6;
     if (bits >= 0) {
       out.push_back(static_cast<char>((val >> bits) & 0xFF));
