@@ -19,7 +19,7 @@ namespace {
 constexpr int kMinOpset = 1;  // ops reject the pre-7 forms they do not implement
 constexpr int kMaxOpset = 21;
 constexpr size_t kAlign = 64;
-constexpr size_t kTailSlack = 64;  // readable bytes past every planned / folded buffer
+constexpr size_t kTailSlack = 64;  // readable bytes past every planned / folded / staged buffer
 
 size_t align_up(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
@@ -302,7 +302,8 @@ void* Model::stage_input(size_t i, ElemType dtype, const Shape& dims) {
     }
     n *= static_cast<uint64_t>(dims[d]);
   }
-  staging_[i].resize(std::max<size_t>(1, n * onnx::elem_size(dtype)));
+  // kTailSlack readable bytes after the feed too: an int8 kernel may read an input straight from here.
+  staging_[i].resize(n * onnx::elem_size(dtype) + kTailSlack);
   staged_shape_[i].assign(dims.begin(), dims.end());
   staged_[i] = true;
   return staging_[i].data();

@@ -67,10 +67,16 @@ void PackedQ8Weights::pack(size_t n_, size_t k_, const void* w, bool w_unsigned,
 
 namespace {
 
-const void* padded_last_row(const void* a, size_t m, size_t k, size_t a_stride, std::vector<uint8_t>& pad_row) {
-  if (pad_row.size() < k + 16) pad_row.resize(k + 16);
-  std::memcpy(pad_row.data(), static_cast<const uint8_t*>(a) + (m - 1) * a_stride, k);
-  return pad_row.data();
+// The kernels read up to 15 bytes past a row's k. Rows [m - t, m) are copied (stride a_stride) to
+// `pad` with 16 bytes after them, t the fewest rows spanning 16 bytes, so every read of the rows
+// before them stays inside A; returns t (>= 1) and the copy in *tail.
+size_t padded_tail(const void* a, size_t m, size_t k, size_t a_stride, std::vector<uint8_t>& pad, const void** tail) {
+  const size_t t = std::min(m, std::max<size_t>(1, (16 + a_stride - 1) / std::max<size_t>(a_stride, 1)));
+  const size_t bytes = (t - 1) * a_stride + k;
+  if (pad.size() < bytes + 16) pad.resize(bytes + 16);
+  std::memcpy(pad.data(), static_cast<const uint8_t*>(a) + (m - t) * a_stride, bytes);
+  *tail = pad.data();
+  return t;
 }
 
 }  // namespace
@@ -83,21 +89,16 @@ void gemm_acc32(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsign
   p.a_zero_point = a_zp;
   p.a_quant_stride = a_zp_stride;
   const size_t k = w.k;
-  const void* last = padded_last_row(a, m, k, a_stride, pad_row);
+  const void* tail = nullptr;
+  const size_t t = padded_tail(a, m, k, a_stride, pad_row, &tail), h = m - t;
+  QGemmParams pl = p;
+  pl.a_zero_point = a_zp + h * a_zp_stride;
   if (a_unsigned) {
-    const auto* au = static_cast<const uint8_t*>(a);
-    if (m > 1) cfg.qu8_acc32(0, m - 1, 0, w.n, k, au, a_stride, w.packed.data(), c, c_stride, p);
-    QGemmParams pl = p;
-    pl.a_zero_point = a_zp + (m - 1) * a_zp_stride;
-    cfg.qu8_acc32(0, 1, 0, w.n, k, static_cast<const uint8_t*>(last), a_stride, w.packed.data(), c + (m - 1) * c_stride,
-                  c_stride, pl);
+    if (h > 0) cfg.qu8_acc32(0, h, 0, w.n, k, static_cast<const uint8_t*>(a), a_stride, w.packed.data(), c, c_stride, p);
+    cfg.qu8_acc32(0, t, 0, w.n, k, static_cast<const uint8_t*>(tail), a_stride, w.packed.data(), c + h * c_stride, c_stride, pl);
   } else {
-    const auto* as = static_cast<const int8_t*>(a);
-    if (m > 1) cfg.qs8_acc32(0, m - 1, 0, w.n, k, as, a_stride, w.packed.data(), c, c_stride, p);
-    QGemmParams pl = p;
-    pl.a_zero_point = a_zp + (m - 1) * a_zp_stride;
-    cfg.qs8_acc32(0, 1, 0, w.n, k, static_cast<const int8_t*>(last), a_stride, w.packed.data(), c + (m - 1) * c_stride,
-                  c_stride, pl);
+    if (h > 0) cfg.qs8_acc32(0, h, 0, w.n, k, static_cast<const int8_t*>(a), a_stride, w.packed.data(), c, c_stride, p);
+    cfg.qs8_acc32(0, t, 0, w.n, k, static_cast<const int8_t*>(tail), a_stride, w.packed.data(), c + h * c_stride, c_stride, pl);
   }
   if (!w.needs_corr) return;
   for (size_t r = 0; r < m; ++r) {
@@ -132,17 +133,16 @@ void gemm_minmax(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsig
   p.qmin = qmin;
   p.qmax = qmax;
   const size_t k = w.k;
-  const void* last = padded_last_row(a, m, k, a_stride, pad_row);
+  const void* tail = nullptr;
+  const size_t t = padded_tail(a, m, k, a_stride, pad_row, &tail), h = m - t;
   if (a_unsigned) {
     auto* cu = static_cast<uint8_t*>(c);
-    if (m > 1) cfg.qu8_minmax(0, m - 1, 0, w.n, k, static_cast<const uint8_t*>(a), a_stride, w.packed.data(), cu, c_stride, p);
-    cfg.qu8_minmax(0, 1, 0, w.n, k, static_cast<const uint8_t*>(last), a_stride, w.packed.data(), cu + (m - 1) * c_stride,
-                   c_stride, p);
+    if (h > 0) cfg.qu8_minmax(0, h, 0, w.n, k, static_cast<const uint8_t*>(a), a_stride, w.packed.data(), cu, c_stride, p);
+    cfg.qu8_minmax(0, t, 0, w.n, k, static_cast<const uint8_t*>(tail), a_stride, w.packed.data(), cu + h * c_stride, c_stride, p);
   } else {
     auto* cs = static_cast<int8_t*>(c);
-    if (m > 1) cfg.qs8_minmax(0, m - 1, 0, w.n, k, static_cast<const int8_t*>(a), a_stride, w.packed.data(), cs, c_stride, p);
-    cfg.qs8_minmax(0, 1, 0, w.n, k, static_cast<const int8_t*>(last), a_stride, w.packed.data(), cs + (m - 1) * c_stride,
-                   c_stride, p);
+    if (h > 0) cfg.qs8_minmax(0, h, 0, w.n, k, static_cast<const int8_t*>(a), a_stride, w.packed.data(), cs, c_stride, p);
+    cfg.qs8_minmax(0, t, 0, w.n, k, static_cast<const int8_t*>(tail), a_stride, w.packed.data(), cs + h * c_stride, c_stride, p);
   }
 }
 

@@ -40,8 +40,9 @@ struct PackedQ8Weights {
             const int32_t* w_zp, bool w_zp_per_col, const int32_t* bias);
 };
 
-// Runs the acc32 GEMM for rows [0, m) of A (row stride a_stride, which must be >= k; the last row is
-// copied to a padded buffer so the kernel's 7-byte over-read stays inside), adding the zero-point
+// Runs the acc32 GEMM for rows [0, m) of A (row stride a_stride, which must be >= k; the last rows,
+// at least 16 bytes of them, are copied to a padded buffer so the kernel's over-read of up to 15
+// bytes stays inside A, whatever k), adding the zero-point
 // correction: C[m][n] (int32, row stride c_stride) = sum_k (A - a_zp) * (W - w_zp) + bias.
 void gemm_acc32(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsigned, size_t a_stride,
                 const int32_t* a_zp, size_t a_zp_stride, int32_t* c, size_t c_stride, std::vector<uint8_t>& pad_row);
