@@ -1,7 +1,10 @@
 // End-to-end single-thread latency of the real models (tests/fixtures/models.mjs): wasmq float
 // (and int8 when the quantization API exists) against onnxruntime-web and onnxruntime-node, each
 // engine in its own process; ratio lines from the same run; gzipped download sizes.
-// Options: --quick (the cls model, short runs: < 30 s), --models id,id, --no-node.
+// Options: --quick (the cls model, short runs: < 30 s), --models id,id, --no-node, --processes N.
+// Each engine is timed in N fresh processes (default 3, --quick 1) and its fastest process's median
+// is kept: on this shared VM a whole process sometimes runs 1.3-1.7x slower (every engine alike,
+// nothing else running), which one process per engine would turn into a wrong ratio.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,6 +24,18 @@ const opt = (name) => {
 };
 const emit = (o) => console.log(JSON.stringify({ suite: 'models', ...o }));
 const TIMING = quick ? { warmupMs: 1500, warmup: 3, runs: 7 } : { warmupMs: 1500, warmup: 5, runs: 25 };
+const PROCESSES = Math.max(1, Number(opt('--processes') ?? (quick ? 1 : 3)));
+// The fastest of `n` timings (each from its own process), with every process's median listed.
+async function fastestOf(n, time) {
+  let best = null;
+  const medians = [];
+  for (let i = 0; i < n; i++) {
+    const t = await time(i);
+    medians.push(+t.ms.toFixed(4));
+    if (!best || t.ms < best.ms) best = t;
+  }
+  return { ...best, processMedians: medians };
+}
 
 function feedsFor(id) {
   return MODELS[id].preprocess ? naturalFeeds(id, { index: 0 }) : randomFeeds(id, { seed: 1 });
@@ -106,27 +121,49 @@ async function main() {
     const feeds = feedsFor(id);
     const ms = {};
     const base = { model: id, dims: Object.values(feeds)[0].dims.join('x') };
-    let rows = [];
-    try {
-      rows = await runChild(id);
-    } catch (e) {
-      emit({ ...base, engine: 'wasmq-f32', error: String(e.message) });
+    // wasmq: PROCESSES children; per engine the fastest child's row (quantization is deterministic,
+    // so every child exports the same QDQ bytes: the first one's file is kept).
+    const runs = [];
+    for (let i = 0; i < PROCESSES; i++) {
+      try {
+        runs.push(await runChild(id));
+      } catch (e) {
+        emit({ ...base, engine: 'wasmq-f32', error: String(e.message) });
+        break;
+      }
     }
     let qdqFile = null;
-    for (const r of rows) {
-      if (r.qdqFile) { qdqFile = r.qdqFile; continue; }
-      if (r.error) { emit({ ...base, engine: r.engine, error: r.error }); continue; }
-      ms[r.engine] = r.ms;
-      emit({ ...base, engine: r.engine, ms: +r.ms.toFixed(4), min: +r.min.toFixed(4), loadMs: r.loadMs && +r.loadMs.toFixed(1), load1: +loadavg()[0].toFixed(2) });
+    const best = new Map(), medians = new Map();
+    for (const rows of runs) {
+      for (const r of rows) {
+        if (r.qdqFile) {
+          if (qdqFile) rmSync(path.dirname(r.qdqFile), { recursive: true, force: true });
+          else qdqFile = r.qdqFile;
+          continue;
+        }
+        if (r.error) { best.set(r.engine, r); continue; }
+        medians.set(r.engine, [...(medians.get(r.engine) ?? []), +r.ms.toFixed(4)]);
+        if (!best.has(r.engine) || best.get(r.engine).error || r.ms < best.get(r.engine).ms) best.set(r.engine, r);
+      }
+    }
+    for (const [engine, r] of best) {
+      if (r.error) { emit({ ...base, engine, error: r.error }); continue; }
+      ms[engine] = r.ms;
+      emit({ ...base, engine, ms: +r.ms.toFixed(4), min: +r.min.toFixed(4), loadMs: r.loadMs && +r.loadMs.toFixed(1),
+        processMedians: medians.get(engine), load1: +loadavg()[0].toFixed(2) });
     }
     const peers = [['ort-web-f32', 'web', modelPath(id)]];
     if (withNode) peers.push(['ort-node-f32', 'node', modelPath(id)]);
     if (qdqFile) peers.push(['ort-web-qdq', 'web', qdqFile]);
     for (const [engine, kind, file] of peers) {
       try {
-        const t = await timeOrtDetailed(file, feeds, { engine: kind, threads: 1, ...TIMING });
-        ms[engine] = t.median;
-        emit({ ...base, engine, ms: +t.median.toFixed(4), min: +t.min.toFixed(4), loadMs: +t.loadMs.toFixed(1), load1: +loadavg()[0].toFixed(2) });
+        const t = await fastestOf(PROCESSES, async () => {
+          const r = await timeOrtDetailed(file, feeds, { engine: kind, threads: 1, ...TIMING });
+          return { ...r, ms: r.median };
+        });
+        ms[engine] = t.ms;
+        emit({ ...base, engine, ms: +t.ms.toFixed(4), min: +t.min.toFixed(4), loadMs: +t.loadMs.toFixed(1),
+          processMedians: t.processMedians, load1: +loadavg()[0].toFixed(2) });
       } catch (e) {
         emit({ ...base, engine, error: String(e.message).split('\n')[0] });
       }
