@@ -5,7 +5,7 @@
 //   WASMQ_DIST=dir: another build's dist/ (its variants are only those its quantizer supports).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { calibrationFeeds, modelBytes, textPageFeeds } from '../tests/fixtures/models.mjs';
+import { calibrationFeeds, modelBytes, textMapComparison, textPageFeeds } from '../tests/fixtures/models.mjs';
 import { CALIBRATION_LINES } from '../tests/fixtures/text-lines.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,17 +43,9 @@ if (convt.length) {
 console.log(JSON.stringify({ dist: process.env.WASMQ_DIST ?? 'dist', pages, calib, convTranspose: rows.filter((r) => r.op.startsWith('ConvTranspose')).map((r) => [r.node, r.op, r.qop]) }));
 for (const [label, exclude] of variants) {
   const qm = await quantize(exclude);
-  let s = 0, e = 0, a = 0, b = 0, both = 0;
-  for (let p = 0; p < pages; p++) {
-    const f = refs[p], q = Object.values(await qm.run(feeds[p]))[0].data;
-    for (let j = 0; j < f.length; j++) {
-      s += f[j] * f[j];
-      e += (f[j] - q[j]) ** 2;
-      a += f[j] > 0.3;
-      b += q[j] > 0.3;
-      both += f[j] > 0.3 && q[j] > 0.3;
-    }
-  }
+  const cmp = textMapComparison();
+  for (let p = 0; p < pages; p++) cmp.add(refs[p], Object.values(await qm.run(feeds[p]))[0].data);
+  const { sqnrDb, iou, floatText, int8Text } = cmp.result();
   const t0 = performance.now();
   while (performance.now() - t0 < 1000) await qm.run(feeds[0]);
   const ts = [];
@@ -65,8 +57,8 @@ for (const [label, exclude] of variants) {
   ts.sort((x, y) => x - y);
   const head = qm.report().filter((r) => r.op.startsWith('ConvTranspose') || r.op === 'Sigmoid')
     .map((r) => `${r.node} ${r.qop} ${r.outputSqnrDb.toFixed(2)} dB`);
-  console.log(JSON.stringify({ variant: label, exclude, mapSqnrDb: +(10 * Math.log10(s / e)).toFixed(2), iou: +(both / (a + b - both)).toFixed(4),
-    textPixelsFloat: a, textPixelsInt8: b, medianMs: +ts[runs >> 1].toFixed(2), minMs: +ts[0].toFixed(2), head }));
+  console.log(JSON.stringify({ variant: label, exclude, mapSqnrDb: +sqnrDb.toFixed(2), iou: +iou.toFixed(4),
+    textPixelsFloat: floatText, textPixelsInt8: int8Text, medianMs: +ts[runs >> 1].toFixed(2), minMs: +ts[0].toFixed(2), head }));
   qm.dispose();
 }
 m.dispose();

@@ -10,7 +10,7 @@ import { wasmq } from './model-helpers.mjs';
 import { init } from '../../dist/node.mjs';
 import { F32, model, node, tensor, valueInfo, attrInt, attrInts, attrFloat } from './onnx-builder.mjs';
 import { modelBytes, modelPath, calibrationFeeds, ctcGreedy, editDistance, randomFeeds, readableLines, recAlphabet, rng, textLineFeeds,
-  textPageFeeds }
+  textMapComparison, textPageFeeds }
   from '../fixtures/models.mjs';
 import { CALIBRATION_LINES } from '../fixtures/text-lines.mjs';
 
@@ -714,21 +714,14 @@ test('ppocr-det on text pages: static int8 keeps the binarized text map (IoU >= 
   const m = await loadModel(modelBytes(id));
   const qm = await wq.quantizeModel(m, { mode: 'static', calibrationData: calibrationFeeds(id, { count: 4 }) });
   try {
-    let start = CALIBRATION_LINES, s = 0, e = 0, a = 0, b = 0, both = 0, n = 0;
+    let start = CALIBRATION_LINES;
+    const cmp = textMapComparison();
     for (let i = 0; i < (SLOW ? 20 : 4); i++) {
       const page = textPageFeeds(id, { start });
       start = page.lines.at(-1) + 1;
-      const f = Object.values(await m.run(page.feeds))[0].data, q = Object.values(await qm.run(page.feeds))[0].data;
-      for (let j = 0; j < f.length; j++) {
-        s += f[j] * f[j];
-        e += (f[j] - q[j]) ** 2;
-        a += f[j] > 0.3;
-        b += q[j] > 0.3;
-        both += f[j] > 0.3 && q[j] > 0.3;
-      }
-      n += f.length;
+      cmp.add(Object.values(await m.run(page.feeds))[0].data, Object.values(await qm.run(page.feeds))[0].data);
     }
-    const iou = both / (a + b - both), sqnr = 10 * Math.log10(s / e);
+    const { iou, sqnrDb: sqnr, floatText: a, pixels: n } = cmp.result();
     console.log(`# ppocr-det static int8 on text pages: map SQNR ${sqnr.toFixed(2)} dB, text pixels float ${(100 * a / n).toFixed(1)} %, IoU int8 vs float ${iou.toFixed(3)}`);
     assert.ok(a / n > 0.05, `the float model finds text on the pages (${a} of ${n} pixels)`);
     assert.ok(iou >= 0.93, `IoU ${iou}`);
