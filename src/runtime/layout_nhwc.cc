@@ -61,14 +61,8 @@ struct Pass : GraphScan {
   Kind kind_of(const NodeDef& n, std::vector<size_t>& data) const {
     data.clear();
     if (n.outputs.size() != 1 || n.outputs[0].empty()) return Kind::kNone;
-    if (onnx::is_default_domain(n) && n.op_type == "QLinearConv") {
-      if (n.inputs.size() < 8 || onnx::find_attribute(n, "wasmq_channels_last")) return Kind::kNone;
-      const TensorData* w = constant(n.inputs[3]);
-      if (!w || w->dims.size() != 4) return Kind::kNone;
-      data = {0};
-      return Kind::kAnchor;
-    }
-    if (ms_domain(n) && n.op_type == "QLinearConvTranspose") {
+    // 2-D QLinearConv / com.microsoft QLinearConvTranspose: same inputs, both take wasmq_channels_last.
+    if ((onnx::is_default_domain(n) && n.op_type == "QLinearConv") || (ms_domain(n) && n.op_type == "QLinearConvTranspose")) {
       if (n.inputs.size() < 8 || onnx::find_attribute(n, "wasmq_channels_last")) return Kind::kNone;
       const TensorData* w = constant(n.inputs[3]);
       if (!w || w->dims.size() != 4) return Kind::kNone;
