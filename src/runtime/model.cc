@@ -245,7 +245,6 @@ void Model::build(onnx::ModelDef& m) {
   for (const onnx::ValueInfoDef& out : g.outputs) {
     const auto it = ids.find(out.name);
     if (it == ids.end()) fail("graph output '" + out.name + "' is not produced by any node, input or initializer");
-    values_[it->second].is_output = true;
     outputs_.push_back(io_info(out));
     output_values_.push_back(it->second);
   }

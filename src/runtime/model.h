@@ -31,7 +31,6 @@ struct Value {
   int const_index = -1;    // into Model::consts_ for kConst
   int input_index = -1;    // into inputs() for kInput
   bool needs_value = false;  // some op's infer() reads its contents
-  bool is_output = false;
 };
 
 // Accumulated run time of one step (node) while profiling is on (Model::set_profiling).
