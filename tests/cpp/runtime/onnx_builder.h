@@ -4,10 +4,18 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "runtime/model.h"
+
 namespace wasmq_test {
+
+// The runtime's model of bytes the builder made (throws wasmq::Error as Model::load does).
+inline std::unique_ptr<wasmq::rt::Model> load(const std::string& bytes) {
+  return wasmq::rt::Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+}
 
 class Pb {
  public:

@@ -25,10 +25,6 @@ struct FastOff {  // loads the reference version of a model, then restores the s
   ~FastOff() { wasmq::rt::set_fast_ops_enabled(true); }
 };
 
-std::unique_ptr<Model> load(const std::string& bytes) {
-  return Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-}
-
 std::vector<float> run(Model& m, const std::vector<std::vector<int64_t>>& dims, const std::vector<std::vector<float>>& xs) {
   for (size_t i = 0; i < xs.size(); ++i) {
     void* p = m.stage_input(i, ElemType::kFloat, dims[i]);

@@ -23,10 +23,6 @@ namespace {
 
 constexpr int32_t kF32 = 1, kU8 = 2, kI8 = 3, kI32 = 6;
 
-std::unique_ptr<Model> load(const std::string& bytes) {
-  return Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-}
-
 std::vector<uint8_t> run_bytes(Model& m, ElemType t, const std::vector<int64_t>& dims, const std::vector<uint8_t>& x) {
   void* p = m.stage_input(0, t, dims);
   std::memcpy(p, x.data(), x.size());

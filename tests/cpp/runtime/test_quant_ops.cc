@@ -21,10 +21,6 @@ namespace {
 
 constexpr int32_t kF32 = 1, kU8 = 2, kI8 = 3, kI32 = 6;
 
-std::unique_ptr<Model> load(const std::string& bytes) {
-  return Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-}
-
 template <typename T>
 std::vector<T> run_one(Model& m, ElemType in_t, const std::vector<int64_t>& dims, const void* x, size_t x_bytes, size_t out = 0) {
   void* p = m.stage_input(0, in_t, dims);

@@ -18,10 +18,6 @@ namespace {
 
 constexpr int32_t kF32 = 1, kI64 = 7;
 
-std::unique_ptr<Model> load(const std::string& bytes) {
-  return Model::load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-}
-
 std::string load_error(const std::string& bytes) {
   try {
     load(bytes);
