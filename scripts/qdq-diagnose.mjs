@@ -136,6 +136,40 @@ if (args.includes('--unround')) {   // what rounding these tensors costs: all ro
   const re = new RegExp(args[args.indexOf('--unround') + 1]);
   rows.push({ case: `all rounded but ${acts.filter((t) => re.test(t)).length} tensors matching ${re}`, sqnrDb: await sqnr(unrounded(qdq, (t) => re.test(t))) });
 }
+// --conv-inputs all|dw|pw|first:N: what int16 convolution inputs would give: the inputs of every
+// (depthwise, non-depthwise, or the first N) Conv left unrounded (clipped to their int8 range).
+if (args.includes('--conv-inputs')) {
+  const which = args[args.indexOf('--conv-inputs') + 1];
+  const mp = ModelProto.decode(qdq);
+  const producer = new Map();
+  mp.graph.node.forEach((n) => n.output.forEach((o) => producer.set(o, n)));
+  const source = (t) => {   // DQ(Q(T)) -> T
+    const dq = producer.get(t);
+    const q = dq?.opType === 'DequantizeLinear' ? producer.get(dq.input[0]) : null;
+    return q?.opType === 'QuantizeLinear' ? q.input[0] : null;
+  };
+  const convs = mp.graph.node.filter((n) => n.opType === 'Conv').map((n) => ({
+    x: source(n.input[0]), dw: (n.attribute.find((a) => a.name === 'group')?.i ?? 1) > 1 }));
+  // 'eligible': the tensors whose consumers are all Conv and whose producer is not a pool (what
+  // wasmq's int16 activations cover: producers Conv, hard-swish tables, QLinearMul/Add).
+  const consumers = new Map();
+  mp.graph.node.forEach((n) => n.input.forEach((i) => consumers.set(i, [...(consumers.get(i) ?? []), n])));
+  const dqOf = new Map();
+  mp.graph.node.filter((n) => n.opType === 'DequantizeLinear').forEach((n) => { const q = producer.get(n.input[0]); if (q?.opType === 'QuantizeLinear') dqOf.set(q.input[0], [...(dqOf.get(q.input[0]) ?? []), n]); });
+  const eligible = (t) => {
+    const users = (dqOf.get(t) ?? []).flatMap((dq) => consumers.get(dq.output[0]) ?? []);
+    const pr = producer.get(t) ?? producer.get(t.replace(/$/, '__f'));
+    return users.length > 0 && users.every((u) => u.opType === 'Conv') && !/Pool/.test(pr?.opType ?? 'Pool');
+  };
+  if (which === 'eligible') convs.forEach((c) => { c.dw = c.x ? eligible(c.x) : false; });
+  const first = which.startsWith('first:') ? Number(which.slice(6)) : Infinity;
+  const set = new Set(convs.filter((c, i) => c.x && c.x !== 'x' && i < first && (which === 'dw' || which === 'eligible' ? c.dw : which === 'pw' ? !c.dw : true)).map((c) => c.x));
+  // --plus regex: these tensors unrounded as well.
+  const plus = args.includes('--plus') ? new RegExp(args[args.indexOf('--plus') + 1]) : null;
+  const label = plus ? ` and ${acts.filter((t) => !set.has(t) && plus.test(t)).length} matching ${plus}` : '';
+  rows.push({ case: `all rounded but the inputs of ${which} convs (${set.size} tensors)${label}`,
+    sqnrDb: await sqnr(unrounded(qdq, (t) => set.has(t) || (plus !== null && plus.test(t)))) });
+}
 if (args.includes('--each-clip')) {   // one tensor clipped to its range (not rounded), every other one float
   const re = new RegExp(args[args.indexOf('--each-clip') + 1]);
   for (const t of acts.filter((a) => re.test(a))) {
