@@ -1,5 +1,5 @@
-// Chooses the int8 GEMM kernels and their packing for this build: WASM SIMD 2x4c8 on int16-packed
-// weights (the fastest measured, docs/kernels-gemm.md) when compiled in, else the scalar reference.
+// Chooses the int8 (and int16-activation) GEMM kernels and their packing for this build: WASM SIMD 2x4c8 on
+// int16-packed weights (the fastest measured, docs/kernels-gemm.md) when compiled in, else the scalar reference.
 #include "kernels/qs8-gemm/qs8-gemm.h"
 
 namespace wasmq {
@@ -31,6 +31,31 @@ const QGemmColConfig& qgemm_col_config() {
       qu8_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2, qu8_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2};
 #else
   static const QGemmColConfig config = {nullptr, nullptr, nullptr, nullptr};
+#endif
+  return config;
+}
+
+// Same tile and packing as qgemm_config() (qs8_packw_w16, w_bytes 2), so one packed buffer serves both.
+const QGemm16Config& qgemm16_config() {
+#if defined(WASMQ_HAVE_WASMSIMD)
+  static const QGemm16Config config = {qs8_qs16_gemm_minmax_fp32__wasmsimd_dot16x2_2x4c8w16,
+                                       qs16_qs8_gemm_minmax_fp32__wasmsimd_dot16x2_2x4c8w16,
+                                       qs16_gemm_minmax_fp32__wasmsimd_dot16x2_2x4c8w16};
+#else
+  static const QGemm16Config config = {qs8_qs16_gemm_minmax_fp32__scalar_w16, qs16_qs8_gemm_minmax_fp32__scalar_w16,
+                                       qs16_gemm_minmax_fp32__scalar_w16};
+#endif
+  return config;
+}
+
+const QGemmCol16Config& qgemm_col16_config() {
+#if defined(WASMQ_HAVE_WASMSIMD)
+  static const QGemmCol16Config config = {
+      qs8_qs16_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2, qs8_qs16_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2,
+      qs16_qs8_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2, qs16_qs8_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2,
+      qs16_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2,     qs16_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2};
+#else
+  static const QGemmCol16Config config = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
 #endif
   return config;
 }

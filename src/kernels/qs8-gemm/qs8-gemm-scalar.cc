@@ -1,4 +1,4 @@
-// Scalar reference int8 GEMM on packed weights: the definition every SIMD qs8/qu8 GEMM must equal.
+// Scalar reference int8/int16-activation GEMM on packed weights: the definition every SIMD qs8/qu8/qs16 GEMM must equal.
 #include <algorithm>
 #include <cstring>
 
@@ -26,6 +26,9 @@ inline void store(int32_t acc, size_t, size_t n, int8_t* c, const QGemmParams& p
 }
 inline void store(int32_t acc, size_t, size_t n, uint8_t* c, const QGemmParams& p) {
   *c = static_cast<uint8_t>(requantize_fp32(acc, p.scale[n], p.c_zero_point, p.qmin, p.qmax));
+}
+inline void store(int32_t acc, size_t, size_t n, int16_t* c, const QGemmParams& p) {
+  *c = static_cast<int16_t>(requantize_fp32(acc, p.scale[n], p.c_zero_point, p.qmin, p.qmax));
 }
 // y = float(acc) * (a_scale * w_scale) + bias, then clamp: exactly these float32 operations.
 inline void store(int32_t acc, size_t m, size_t n, float* c, const QGemmParams& p) {
@@ -89,5 +92,12 @@ WASMQ_DEFINE_QGEMM(qs8_gemm_f32__scalar, int8_t, float, gemm_scalar_w8)
 WASMQ_DEFINE_QGEMM(qs8_gemm_f32__scalar_w16, int8_t, float, gemm_scalar_w16)
 WASMQ_DEFINE_QGEMM(qu8_gemm_f32__scalar, uint8_t, float, gemm_scalar_w8)
 WASMQ_DEFINE_QGEMM(qu8_gemm_f32__scalar_w16, uint8_t, float, gemm_scalar_w16)
+// int16 activations and/or int16 output (A16W8).
+WASMQ_DEFINE_QGEMM(qs8_qs16_gemm_minmax_fp32__scalar, int8_t, int16_t, gemm_scalar_w8)
+WASMQ_DEFINE_QGEMM(qs8_qs16_gemm_minmax_fp32__scalar_w16, int8_t, int16_t, gemm_scalar_w16)
+WASMQ_DEFINE_QGEMM(qs16_qs8_gemm_minmax_fp32__scalar, int16_t, int8_t, gemm_scalar_w8)
+WASMQ_DEFINE_QGEMM(qs16_qs8_gemm_minmax_fp32__scalar_w16, int16_t, int8_t, gemm_scalar_w16)
+WASMQ_DEFINE_QGEMM(qs16_gemm_minmax_fp32__scalar, int16_t, int16_t, gemm_scalar_w8)
+WASMQ_DEFINE_QGEMM(qs16_gemm_minmax_fp32__scalar_w16, int16_t, int16_t, gemm_scalar_w16)
 
 }  // namespace wasmq

@@ -1,5 +1,5 @@
-// WASM SIMD int8 GEMM on the column-blocked packing (qs8_packw_nb): 2 rows x 16 or 8 columns, activation
-// pairs broadcast, i32x4.dot_i16x8_s; bit-exact to qs8-gemm-scalar.cc (layout and contract in qs8-gemm.h).
+// WASM SIMD int8/int16-activation GEMM on the column-blocked packing (qs8_packw_nb): 2 rows x 16 or 8 columns,
+// activation pairs broadcast, i32x4.dot_i16x8_s; bit-exact to qs8-gemm-scalar.cc (layout and contract in qs8-gemm.h).
 #include <cstring>
 
 #include "common/error.h"
@@ -14,7 +14,8 @@ namespace {
 
 inline v128_t load_a(const int8_t* p) { return wasm_i16x8_load8x8(p); }
 inline v128_t load_a(const uint8_t* p) { return wasm_u16x8_load8x8(p); }
-
+// 8 int16 activations as they are: 32-bit lane j is the pair (a[2j], a[2j+1]) the broadcast needs.
+inline v128_t load_a(const int16_t* p) { return wasm_v128_load(p); }
 
 // NV i32x4 codes (NV = 4: 16 bytes, NV = 2: 8 bytes) -> the first nc of them stored.
 template <int NV, typename T>
@@ -30,10 +31,26 @@ inline void store_codes(T* c, const v128_t (&q)[NV], size_t nc) {
   }
 }
 
+// int16 codes (in range, so the saturating narrow is exact): NV = 4 -> 32 bytes, NV = 2 -> 16 bytes.
+template <int NV>
+inline void store_codes(int16_t* c, const v128_t (&q)[NV], size_t nc) {
+  const v128_t b0 = wasm_i16x8_narrow_i32x4(q[0], q[1]);
+  if (nc < 8) {
+    wasm_store_first_bytes(c, b0, nc * 2);
+    return;
+  }
+  wasm_v128_store(c, b0);
+  if constexpr (NV == 4) {
+    const v128_t b1 = wasm_i16x8_narrow_i32x4(q[2], q[3]);
+    if (nc >= 16) wasm_v128_store(c + 8, b1);
+    else if (nc > 8) wasm_store_first_bytes(c + 8, b1, (nc - 8) * 2);
+  }
+}
+
 // Rows m and (TWO) m + 1 of one block of 4 * NV columns.
-template <int NV, bool TWO, typename T>
-inline void rows_block(const T* a0p, const T* a1p, size_t kc, const uint8_t* wblk, const v128_t (&init)[NV],
-                       const v128_t (&scale)[NV], const RequantSimd& rq, T* c0, T* c1, size_t nc) {
+template <int NV, bool TWO, typename TA, typename TC>
+inline void rows_block(const TA* a0p, const TA* a1p, size_t kc, const uint8_t* wblk, const v128_t (&init)[NV],
+                       const v128_t (&scale)[NV], const RequantSimd& rq, TC* c0, TC* c1, size_t nc) {
   v128_t acc0[NV], acc1[NV];
   for (int v = 0; v < NV; ++v) acc0[v] = acc1[v] = init[v];
   const uint8_t* w = wblk;
@@ -57,9 +74,9 @@ inline void rows_block(const T* a0p, const T* a1p, size_t kc, const uint8_t* wbl
   }
 }
 
-template <int NV, typename T>
-void gemm_2xNc2(size_t m_begin, size_t m_end, size_t n_begin, size_t n_end, size_t k, const T* a, size_t a_stride,
-                const void* packed_w, T* c, size_t c_stride, const QGemmParams& p) {
+template <int NV, typename TA, typename TC>
+void gemm_2xNc2(size_t m_begin, size_t m_end, size_t n_begin, size_t n_end, size_t k, const TA* a, size_t a_stride,
+                const void* packed_w, TC* c, size_t c_stride, const QGemmParams& p) {
   constexpr size_t nb = 4 * NV;
   WASMQ_CHECK(n_begin % nb == 0, "qgemm 2xNc2: n_begin must be a multiple of the block width");
   WASMQ_CHECK(p.a_quant_stride == 0, "qgemm 2xNc2: the activation zero point must be per tensor");
@@ -92,13 +109,27 @@ void gemm_2xNc2(size_t m_begin, size_t m_end, size_t n_begin, size_t n_end, size
 #define WASMQ_DEFINE_QGEMM_COL(name, T, NV)                                                                    \
   void name(size_t mb, size_t me, size_t nb, size_t ne, size_t k, const T* a, size_t as, const void* w, T* c, \
             size_t cs, const QGemmParams& p) {                                                                \
-    gemm_2xNc2<NV, T>(mb, me, nb, ne, k, a, as, w, c, cs, p);                                                  \
+    gemm_2xNc2<NV, T, T>(mb, me, nb, ne, k, a, as, w, c, cs, p);                                               \
   }
 WASMQ_DEFINE_QGEMM_COL(qs8_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2, int8_t, 4)
 WASMQ_DEFINE_QGEMM_COL(qu8_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2, uint8_t, 4)
 WASMQ_DEFINE_QGEMM_COL(qs8_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2, int8_t, 2)
 WASMQ_DEFINE_QGEMM_COL(qu8_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2, uint8_t, 2)
 #undef WASMQ_DEFINE_QGEMM_COL
+
+// int16 activations and/or int16 output (A16W8).
+#define WASMQ_DEFINE_QGEMM16_COL(name, TA, TC, NV)                                                               \
+  void name(size_t mb, size_t me, size_t nb, size_t ne, size_t k, const TA* a, size_t as, const void* w, TC* c, \
+            size_t cs, const QGemmParams& p) {                                                                  \
+    gemm_2xNc2<NV, TA, TC>(mb, me, nb, ne, k, a, as, w, c, cs, p);                                               \
+  }
+WASMQ_DEFINE_QGEMM16_COL(qs8_qs16_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2, int8_t, int16_t, 4)
+WASMQ_DEFINE_QGEMM16_COL(qs8_qs16_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2, int8_t, int16_t, 2)
+WASMQ_DEFINE_QGEMM16_COL(qs16_qs8_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2, int16_t, int8_t, 4)
+WASMQ_DEFINE_QGEMM16_COL(qs16_qs8_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2, int16_t, int8_t, 2)
+WASMQ_DEFINE_QGEMM16_COL(qs16_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2, int16_t, int16_t, 4)
+WASMQ_DEFINE_QGEMM16_COL(qs16_gemm_minmax_fp32_2x8c2__wasmsimd_dot16x2, int16_t, int16_t, 2)
+#undef WASMQ_DEFINE_QGEMM16_COL
 
 }  // namespace wasmq
 

@@ -1,4 +1,4 @@
-// WASM SIMD int8 GEMM, MRx4 tiles with K blocks of 8 (int8 or int16-packed weights) + i32x4.dot_i16x8_s.
+// WASM SIMD int8/int16-activation GEMM, MRx4 tiles with K blocks of 8 (int8 or int16-packed weights) + i32x4.dot_i16x8_s.
 // Bit-exact to qs8-gemm-scalar.cc: integer sums wrap mod 2^32 in both, and the epilogues do the
 // same float32 operations (requantize_fp32 spelled in lanes; pmin/pmax are std::min/std::max).
 #include <cstring>
@@ -14,6 +14,7 @@ namespace {
 
 inline v128_t load_a(const int8_t* p) { return wasm_i16x8_load8x8(p); }
 inline v128_t load_a(const uint8_t* p) { return wasm_u16x8_load8x8(p); }
+inline v128_t load_a(const int16_t* p) { return wasm_v128_load(p); }  // 8 int16: |a * w| <= 2^22, pairs <= 2^23
 inline v128_t load_b(const int8_t* p) { return wasm_i16x8_load8x8(p); }
 inline v128_t load_b(const int16_t* p) { return wasm_v128_load(p); }
 
@@ -109,6 +110,22 @@ struct Epilogue<uint8_t> : RequantEpilogue {
   void store(uint8_t* c, v128_t acc, v128_t, const Cols& cs, size_t nc) const {
     const v128_t q16 = requant16(acc, cs);
     store_partial8(c, wasm_u8x16_narrow_i16x8(q16, q16), nc);
+  }
+};
+
+// int16 output: the four requantized lanes (already in [qmin, qmax], so the saturating narrow is exact).
+template <>
+struct Epilogue<int16_t> : RequantEpilogue {
+  using RequantEpilogue::RequantEpilogue;
+  void store(int16_t* c, v128_t acc, v128_t, const Cols& cs, size_t nc) const {
+    const v128_t q16 = requant16(acc, cs);
+    if (nc == 4) {
+      wasm_v128_store64_lane(c, q16, 0);
+    } else {
+      int16_t t[8];
+      wasm_v128_store(t, q16);
+      std::memcpy(c, t, nc * sizeof(int16_t));
+    }
   }
 };
 
@@ -239,6 +256,19 @@ WASMQ_DEFINE_QGEMM_FAMILY(wasmsimd_dot16x2_1x4c8, gemm_1x4)
 WASMQ_DEFINE_QGEMM_FAMILY(wasmsimd_dot16x2_4x4c8w16, gemm_4x4w16)
 WASMQ_DEFINE_QGEMM_FAMILY(wasmsimd_dot16x2_2x4c8w16, gemm_2x4w16)
 WASMQ_DEFINE_QGEMM_FAMILY(wasmsimd_dot16x2_1x4c8w16, gemm_1x4w16)
+
+// int16 activations and/or int16 output (A16W8).
+#define WASMQ_DEFINE_QGEMM16_FAMILY(suffix, impl)                                 \
+  WASMQ_DEFINE_QGEMM(qs8_qs16_gemm_minmax_fp32__##suffix, int8_t, int16_t, impl)  \
+  WASMQ_DEFINE_QGEMM(qs16_qs8_gemm_minmax_fp32__##suffix, int16_t, int8_t, impl)  \
+  WASMQ_DEFINE_QGEMM(qs16_gemm_minmax_fp32__##suffix, int16_t, int16_t, impl)
+
+WASMQ_DEFINE_QGEMM16_FAMILY(wasmsimd_dot16x2_4x4c8, gemm_4x4)
+WASMQ_DEFINE_QGEMM16_FAMILY(wasmsimd_dot16x2_2x4c8, gemm_2x4)
+WASMQ_DEFINE_QGEMM16_FAMILY(wasmsimd_dot16x2_1x4c8, gemm_1x4)
+WASMQ_DEFINE_QGEMM16_FAMILY(wasmsimd_dot16x2_4x4c8w16, gemm_4x4w16)
+WASMQ_DEFINE_QGEMM16_FAMILY(wasmsimd_dot16x2_2x4c8w16, gemm_2x4w16)
+WASMQ_DEFINE_QGEMM16_FAMILY(wasmsimd_dot16x2_1x4c8w16, gemm_1x4w16)
 
 }  // namespace wasmq
 

@@ -1,4 +1,4 @@
-// Int8 GEMM (8-bit activations x int8 weights): packing, params, scalar reference and WASM SIMD kernels.
+// Int8 GEMM (8-bit or int16 activations x int8 weights): packing, params, scalar reference and WASM SIMD kernels.
 //
 // C[m][n] = sum_k (A[m][k] - a_zp) * W[n][k] + bias[n], then one of three outputs:
 //   acc32        the int32 accumulator itself;
@@ -147,6 +147,70 @@ struct QGemmColConfig {
   qu8_gemm_minmax_fn qu8_n16, qu8_n8;
 };
 const QGemmColConfig& qgemm_col_config();
+
+// ---- int16 activations (A16W8 mixed precision) ----
+// Same packing as the int8 kernels (qs8_packw / qs8_packw_w16 / qs8_packw_nb), same math:
+// C = requantize_fp32(bias - a_zp * colsum + sum_k A[m][k] * W[n][k], scale[n], c_zp, qmin, qmax), int32 sums wrap mod 2^32.
+// Names: qs8_qs16_ = int8 A -> int16 C; qs16_qs8_ = int16 A -> int8 C; qs16_ = int16 A -> int16 C.
+// Memory contract: int16-A kernels read up to 7 elements (14 bytes) past the last used element of each A row
+// (K in blocks of 8; the matching weights are zero), like the int8 ones read 7 bytes; they read exactly n
+// entries of scale and write only C[m_begin..m_end) x [n_begin..n_end). a_stride / c_stride are in elements.
+// int16 C output: requantized to [qmin, qmax] and stored as int16; callers pass e.g. -32768..32767 (the
+// QGemmParams defaults are the int8 range), or qmin = zero point for a fused ReLU. [qmin, qmax] must lie in
+// the output type's range. Accumulators: see qgemm_sums_fit_int32 (int16 A exhausts int32 far sooner:
+// k * 32768 * 128 reaches 2^31 at k = 512). i32x4.dot_i16x8 of an int16 activation pair and two int8-valued
+// weights cannot overflow (|a| <= 32768, |w| <= 128: at most 2^23).
+typedef qgemm_fn<int8_t, int16_t> qs8_qs16_gemm_minmax_fn;
+typedef qgemm_fn<int16_t, int8_t> qs16_qs8_gemm_minmax_fn;
+typedef qgemm_fn<int16_t, int16_t> qs16_gemm_minmax_fn;
+
+#define WASMQ_DECLARE_QGEMM16(prefix, suffix)                                                                     \
+  void qs8_qs16_gemm_minmax_fp32##prefix##__##suffix(size_t, size_t, size_t, size_t, size_t, const int8_t*, size_t, \
+                                                     const void*, int16_t*, size_t, const QGemmParams&);            \
+  void qs16_qs8_gemm_minmax_fp32##prefix##__##suffix(size_t, size_t, size_t, size_t, size_t, const int16_t*, size_t, \
+                                                     const void*, int8_t*, size_t, const QGemmParams&);             \
+  void qs16_gemm_minmax_fp32##prefix##__##suffix(size_t, size_t, size_t, size_t, size_t, const int16_t*, size_t,    \
+                                                 const void*, int16_t*, size_t, const QGemmParams&);
+
+// scalar (int8-packed weights) and scalar_w16 (int16-packed weights) references: the oracles.
+WASMQ_DECLARE_QGEMM16(, scalar)
+WASMQ_DECLARE_QGEMM16(, scalar_w16)
+#if defined(WASMQ_HAVE_WASMSIMD)
+// MRx4c8 tiles on qs8_packw (c8) and qs8_packw_w16 (c8w16) weights, e.g. qs16_gemm_minmax_fp32__wasmsimd_dot16x2_2x4c8w16.
+// int16 activations are loaded with a plain v128.load (8 per K block) instead of load8x8.
+WASMQ_DECLARE_QGEMM16(, wasmsimd_dot16x2_4x4c8)
+WASMQ_DECLARE_QGEMM16(, wasmsimd_dot16x2_2x4c8)
+WASMQ_DECLARE_QGEMM16(, wasmsimd_dot16x2_1x4c8)
+WASMQ_DECLARE_QGEMM16(, wasmsimd_dot16x2_4x4c8w16)
+WASMQ_DECLARE_QGEMM16(, wasmsimd_dot16x2_2x4c8w16)
+WASMQ_DECLARE_QGEMM16(, wasmsimd_dot16x2_1x4c8w16)
+// Column-blocked short-K kernels on qs8_packw_nb(16 / 8) weights (contract of the 2x16c2 / 2x8c2 kernels above:
+// per-tensor a_zp, n_begin a multiple of NB), e.g. qs16_gemm_minmax_fp32_2x16c2__wasmsimd_dot16x2.
+WASMQ_DECLARE_QGEMM16(_2x16c2, wasmsimd_dot16x2)
+WASMQ_DECLARE_QGEMM16(_2x8c2, wasmsimd_dot16x2)
+#endif
+#undef WASMQ_DECLARE_QGEMM16
+
+// MRx4 kernels matching qgemm_config().packw / w_bytes (pack once, run int8 or int16 kernels on it).
+struct QGemm16Config {
+  qs8_qs16_gemm_minmax_fn qs8_qs16;
+  qs16_qs8_gemm_minmax_fn qs16_qs8;
+  qs16_gemm_minmax_fn qs16;
+};
+const QGemm16Config& qgemm16_config();
+// Column-blocked (qs8_packw_nb), nulls in scalar builds like QGemmColConfig.
+struct QGemmCol16Config {
+  qs8_qs16_gemm_minmax_fn qs8_qs16_n16, qs8_qs16_n8;
+  qs16_qs8_gemm_minmax_fn qs16_qs8_n16, qs16_qs8_n8;
+  qs16_gemm_minmax_fn qs16_n16, qs16_n8;
+};
+const QGemmCol16Config& qgemm_col16_config();
+
+// int32 overflow guard for int16 activations: true when, for every column n,
+//   max_abs_a * sum_k |W[n][k]| + |bias[n]| < 2^31  (computed in int64), so the wrapping int32 sums equal the exact ones.
+// max_abs_a = max |A - a_zp| (32768 for int16 with zero point 0). w strides as qs8_packw. bias may be null.
+bool qgemm_sums_fit_int32(size_t n, size_t k, const int8_t* w, size_t w_n_stride, size_t w_k_stride,
+                          const int32_t* bias, int64_t max_abs_a);
 
 // The kernels the library uses, chosen once for this build (SIMD when compiled in), with the
 // packing they need: pack with `packw` into packw_size(n, k, w_bytes) bytes.

@@ -21,6 +21,7 @@ namespace wasmq_test {
 // Sentinel written to C before a run: a kernel must not touch elements outside its range.
 template <typename T> inline T sentinel() { return static_cast<T>(0x5A); }
 template <> inline int32_t sentinel<int32_t>() { return 0x5A5A5A5A; }
+template <> inline int16_t sentinel<int16_t>() { return 0x5A5A; }
 template <> inline float sentinel<float>() { return -7777.25f; }
 
 template <typename T> inline std::string show(T v) {
