@@ -1,5 +1,6 @@
-// Elementwise binary kernels: int8/uint8 add and mul with requantization, float32 add/sub/mul/div/
-// max/min with a fused clamp, and a broadcasting driver (full, per-channel = last dim, scalar).
+// Elementwise binary kernels: int8/uint8 add and mul with requantization (also int8 in -> int16
+// out, qs8_qs16, for A16W8 graphs), float32 add/sub/mul/div/max/min with a fused clamp, and a
+// broadcasting driver (full, per-channel = last dim, scalar).
 //
 // Names: <dtype>_v<op>[c]_minmax[_fp32]__<isa>_<tile>. "c" variants take b as ONE constant value;
 // "r" variants (vrsubc, vrdivc) compute b - a and b / a for a scalar a on the left.
@@ -13,6 +14,10 @@
 // |acc| <= 2 * 255 * 2^14 < 2^24, so float(acc) is exact and the only roundings are the
 // multipliers (<= 2^-15 relative to the larger input scale) and requantize_fp32 itself.
 // int8 mul: acc = (a - za) * (b - zb); y = requantize_fp32(acc, sa * sb / sy, zy, qmin, qmax).
+// qs8_qs16 (int8 inputs, int16 output): the same accumulators, multipliers and requantize_fp32;
+// only zy and [qmin, qmax] range over int16. requantize_fp32 stays exact since after its clamp
+// |v| <= 65535 < 2^22. Only the smaller-scale add multiplier is rounded (the larger is 2^14): up to
+// 255 * 2^-15 * max(sa, sb) / sy output codes, ~1 int16 code when the sum spans the int16 range.
 #pragma once
 
 #include <cstddef>
@@ -53,6 +58,11 @@ QMulParams make_qs8_mul_params(float a_scale, int32_t a_zp, float b_scale, int32
                                int32_t y_zp, int32_t qmin = -128, int32_t qmax = 127);
 QMulParams make_qu8_mul_params(float a_scale, int32_t a_zp, float b_scale, int32_t b_zp, float y_scale,
                                int32_t y_zp, int32_t qmin = 0, int32_t qmax = 255);
+// int8 inputs, int16 output (y_zp and the clamp within -32768..32767).
+QAddParams make_qs8_qs16_add_params(float a_scale, int32_t a_zp, float b_scale, int32_t b_zp, float y_scale,
+                                    int32_t y_zp, int32_t qmin = -32768, int32_t qmax = 32767);
+QMulParams make_qs8_qs16_mul_params(float a_scale, int32_t a_zp, float b_scale, int32_t b_zp, float y_scale,
+                                    int32_t y_zp, int32_t qmin = -32768, int32_t qmax = 32767);
 // The same parameters with a and b exchanged (used to put a scalar operand on the right).
 QAddParams swap_operands(const QAddParams& p);
 QMulParams swap_operands(const QMulParams& p);
@@ -61,6 +71,8 @@ typedef void (*qs8_vadd_fn)(size_t n, const int8_t* a, const int8_t* b, int8_t* 
 typedef void (*qu8_vadd_fn)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* y, const QAddParams& p);
 typedef void (*qs8_vmul_fn)(size_t n, const int8_t* a, const int8_t* b, int8_t* y, const QMulParams& p);
 typedef void (*qu8_vmul_fn)(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* y, const QMulParams& p);
+typedef void (*qs8_qs16_vadd_fn)(size_t n, const int8_t* a, const int8_t* b, int16_t* y, const QAddParams& p);
+typedef void (*qs8_qs16_vmul_fn)(size_t n, const int8_t* a, const int8_t* b, int16_t* y, const QMulParams& p);
 typedef void (*f32_vbinary_fn)(size_t n, const float* a, const float* b, float* y, const F32MinMaxParams& p);
 
 #define WASMQ_DECLARE_QBINARY(isa)                                                                        \
@@ -73,7 +85,13 @@ typedef void (*f32_vbinary_fn)(size_t n, const float* a, const float* b, float* 
   void qu8_vmul_minmax_fp32__##isa(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* y,                 \
                                    const QMulParams& p);                                                   \
   void qu8_vmulc_minmax_fp32__##isa(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* y,                \
-                                    const QMulParams& p);
+                                    const QMulParams& p);                                                   \
+  void qs8_qs16_vadd_minmax__##isa(size_t n, const int8_t* a, const int8_t* b, int16_t* y, const QAddParams& p); \
+  void qs8_qs16_vaddc_minmax__##isa(size_t n, const int8_t* a, const int8_t* b, int16_t* y, const QAddParams& p); \
+  void qs8_qs16_vmul_minmax_fp32__##isa(size_t n, const int8_t* a, const int8_t* b, int16_t* y,            \
+                                        const QMulParams& p);                                              \
+  void qs8_qs16_vmulc_minmax_fp32__##isa(size_t n, const int8_t* a, const int8_t* b, int16_t* y,           \
+                                         const QMulParams& p);
 
 #define WASMQ_DECLARE_FBINARY(isa, op) \
   void f32_##op##_minmax__##isa(size_t n, const float* a, const float* b, float* y, const F32MinMaxParams& p);
@@ -112,6 +130,14 @@ const ElementwiseConfig& elementwise_config();
 // The scalar-only set (tests and benchmarks compare against it).
 const ElementwiseConfig& elementwise_config_scalar();
 
+// int8 inputs, int16 output ("c" = b is the one value b[0]).
+struct Elementwise16Config {
+  qs8_qs16_vadd_fn add, addc;
+  qs8_qs16_vmul_fn mul, mulc;
+};
+const Elementwise16Config& elementwise16_config();
+const Elementwise16Config& elementwise16_config_scalar();
+
 // ---- broadcasting driver over a [rows][channels] view ----
 // kFull: the operand has rows*channels elements; kChannel: channels elements (last dim, repeated
 // for every row); kScalar: one element. Rows [row_begin, row_end) are computed, so a thread pool
@@ -133,6 +159,10 @@ void qs8_mul(const BinaryShape& s, const int8_t* a, const int8_t* b, int8_t* y, 
              size_t row_begin, size_t row_end, const ElementwiseConfig& cfg = elementwise_config());
 void qu8_mul(const BinaryShape& s, const uint8_t* a, const uint8_t* b, uint8_t* y, const QMulParams& p,
              size_t row_begin, size_t row_end, const ElementwiseConfig& cfg = elementwise_config());
+void qs8_qs16_add(const BinaryShape& s, const int8_t* a, const int8_t* b, int16_t* y, const QAddParams& p,
+                  size_t row_begin, size_t row_end, const Elementwise16Config& cfg = elementwise16_config());
+void qs8_qs16_mul(const BinaryShape& s, const int8_t* a, const int8_t* b, int16_t* y, const QMulParams& p,
+                  size_t row_begin, size_t row_end, const Elementwise16Config& cfg = elementwise16_config());
 void f32_binary(BinaryOp op, const BinaryShape& s, const float* a, const float* b, float* y,
                 const F32MinMaxParams& p, size_t row_begin, size_t row_end,
                 const ElementwiseConfig& cfg = elementwise_config());

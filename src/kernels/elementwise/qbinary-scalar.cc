@@ -1,5 +1,5 @@
-// Scalar reference int8/uint8 add and mul (the definition SIMD kernels must equal), and the
-// parameter builders.
+// Scalar reference int8/uint8 add and mul, 8-bit or int16 (qs8_qs16) output (the definition SIMD
+// kernels must equal), and the parameter builders.
 #include <cmath>
 #include <string>
 
@@ -23,65 +23,66 @@ RequantParams make_requant(float scale, int32_t y_zp, int32_t qmin, int32_t qmax
   return RequantParams{scale, y_zp, qmin, qmax};
 }
 
+// Code ranges: inputs [lo, hi], output [ylo, yhi].
 QAddParams make_add(float sa, int32_t za, float sb, int32_t zb, float sy, int32_t zy, int32_t qmin, int32_t qmax,
-                    int32_t lo, int32_t hi) {
+                    int32_t lo, int32_t hi, int32_t ylo, int32_t yhi) {
   check_quant(sa, za, lo, hi, "add input a");
   check_quant(sb, zb, lo, hi, "add input b");
-  check_quant(sy, zy, lo, hi, "add output");
+  check_quant(sy, zy, ylo, yhi, "add output");
   const double smax = std::max<double>(sa, sb);
   QAddParams p;
   p.a_zero_point = za;
   p.b_zero_point = zb;
   p.a_multiplier = static_cast<int32_t>(std::nearbyint(std::ldexp(static_cast<double>(sa) / smax, kQAddShift)));
   p.b_multiplier = static_cast<int32_t>(std::nearbyint(std::ldexp(static_cast<double>(sb) / smax, kQAddShift)));
-  p.requant = make_requant(static_cast<float>(std::ldexp(smax / sy, -kQAddShift)), zy, qmin, qmax, lo, hi);
+  p.requant = make_requant(static_cast<float>(std::ldexp(smax / sy, -kQAddShift)), zy, qmin, qmax, ylo, yhi);
   return p;
 }
 
 QMulParams make_mul(float sa, int32_t za, float sb, int32_t zb, float sy, int32_t zy, int32_t qmin, int32_t qmax,
-                    int32_t lo, int32_t hi) {
+                    int32_t lo, int32_t hi, int32_t ylo, int32_t yhi) {
   check_quant(sa, za, lo, hi, "mul input a");
   check_quant(sb, zb, lo, hi, "mul input b");
-  check_quant(sy, zy, lo, hi, "mul output");
+  check_quant(sy, zy, ylo, yhi, "mul output");
   QMulParams p;
   p.a_zero_point = za;
   p.b_zero_point = zb;
-  p.requant = make_requant(sa * sb / sy, zy, qmin, qmax, lo, hi);
+  p.requant = make_requant(sa * sb / sy, zy, qmin, qmax, ylo, yhi);
   return p;
 }
 
-template <typename T>
-void vadd(size_t n, const T* a, const T* b, T* y, const QAddParams& p) {
+template <typename T, typename O>
+void vadd(size_t n, const T* a, const T* b, O* y, const QAddParams& p) {
   for (size_t i = 0; i < n; ++i) {
     const int32_t acc = (static_cast<int32_t>(a[i]) - p.a_zero_point) * p.a_multiplier +
                         (static_cast<int32_t>(b[i]) - p.b_zero_point) * p.b_multiplier;
-    y[i] = static_cast<T>(requantize_fp32(acc, p.requant));
+    y[i] = static_cast<O>(requantize_fp32(acc, p.requant));
   }
 }
 
-template <typename T>
-void vaddc(size_t n, const T* a, const T* b, T* y, const QAddParams& p) {
+template <typename T, typename O>
+void vaddc(size_t n, const T* a, const T* b, O* y, const QAddParams& p) {
   const int32_t bterm = (static_cast<int32_t>(b[0]) - p.b_zero_point) * p.b_multiplier;
   for (size_t i = 0; i < n; ++i) {
     const int32_t acc = (static_cast<int32_t>(a[i]) - p.a_zero_point) * p.a_multiplier + bterm;
-    y[i] = static_cast<T>(requantize_fp32(acc, p.requant));
+    y[i] = static_cast<O>(requantize_fp32(acc, p.requant));
   }
 }
 
-template <typename T>
-void vmul(size_t n, const T* a, const T* b, T* y, const QMulParams& p) {
+template <typename T, typename O>
+void vmul(size_t n, const T* a, const T* b, O* y, const QMulParams& p) {
   for (size_t i = 0; i < n; ++i) {
     const int32_t acc = (static_cast<int32_t>(a[i]) - p.a_zero_point) * (static_cast<int32_t>(b[i]) - p.b_zero_point);
-    y[i] = static_cast<T>(requantize_fp32(acc, p.requant));
+    y[i] = static_cast<O>(requantize_fp32(acc, p.requant));
   }
 }
 
-template <typename T>
-void vmulc(size_t n, const T* a, const T* b, T* y, const QMulParams& p) {
+template <typename T, typename O>
+void vmulc(size_t n, const T* a, const T* b, O* y, const QMulParams& p) {
   const int32_t bv = static_cast<int32_t>(b[0]) - p.b_zero_point;
   for (size_t i = 0; i < n; ++i) {
     const int32_t acc = (static_cast<int32_t>(a[i]) - p.a_zero_point) * bv;
-    y[i] = static_cast<T>(requantize_fp32(acc, p.requant));
+    y[i] = static_cast<O>(requantize_fp32(acc, p.requant));
   }
 }
 
@@ -89,19 +90,27 @@ void vmulc(size_t n, const T* a, const T* b, T* y, const QMulParams& p) {
 
 QAddParams make_qs8_add_params(float sa, int32_t za, float sb, int32_t zb, float sy, int32_t zy, int32_t qmin,
                                int32_t qmax) {
-  return make_add(sa, za, sb, zb, sy, zy, qmin, qmax, -128, 127);
+  return make_add(sa, za, sb, zb, sy, zy, qmin, qmax, -128, 127, -128, 127);
 }
 QAddParams make_qu8_add_params(float sa, int32_t za, float sb, int32_t zb, float sy, int32_t zy, int32_t qmin,
                                int32_t qmax) {
-  return make_add(sa, za, sb, zb, sy, zy, qmin, qmax, 0, 255);
+  return make_add(sa, za, sb, zb, sy, zy, qmin, qmax, 0, 255, 0, 255);
 }
 QMulParams make_qs8_mul_params(float sa, int32_t za, float sb, int32_t zb, float sy, int32_t zy, int32_t qmin,
                                int32_t qmax) {
-  return make_mul(sa, za, sb, zb, sy, zy, qmin, qmax, -128, 127);
+  return make_mul(sa, za, sb, zb, sy, zy, qmin, qmax, -128, 127, -128, 127);
 }
 QMulParams make_qu8_mul_params(float sa, int32_t za, float sb, int32_t zb, float sy, int32_t zy, int32_t qmin,
                                int32_t qmax) {
-  return make_mul(sa, za, sb, zb, sy, zy, qmin, qmax, 0, 255);
+  return make_mul(sa, za, sb, zb, sy, zy, qmin, qmax, 0, 255, 0, 255);
+}
+QAddParams make_qs8_qs16_add_params(float sa, int32_t za, float sb, int32_t zb, float sy, int32_t zy, int32_t qmin,
+                                    int32_t qmax) {
+  return make_add(sa, za, sb, zb, sy, zy, qmin, qmax, -128, 127, -32768, 32767);
+}
+QMulParams make_qs8_qs16_mul_params(float sa, int32_t za, float sb, int32_t zb, float sy, int32_t zy, int32_t qmin,
+                                    int32_t qmax) {
+  return make_mul(sa, za, sb, zb, sy, zy, qmin, qmax, -128, 127, -32768, 32767);
 }
 
 QAddParams swap_operands(const QAddParams& p) {
@@ -128,5 +137,9 @@ void qs8_vmul_minmax_fp32__scalar(size_t n, const int8_t* a, const int8_t* b, in
 void qs8_vmulc_minmax_fp32__scalar(size_t n, const int8_t* a, const int8_t* b, int8_t* y, const QMulParams& p) { vmulc(n, a, b, y, p); }
 void qu8_vmul_minmax_fp32__scalar(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* y, const QMulParams& p) { vmul(n, a, b, y, p); }
 void qu8_vmulc_minmax_fp32__scalar(size_t n, const uint8_t* a, const uint8_t* b, uint8_t* y, const QMulParams& p) { vmulc(n, a, b, y, p); }
+void qs8_qs16_vadd_minmax__scalar(size_t n, const int8_t* a, const int8_t* b, int16_t* y, const QAddParams& p) { vadd(n, a, b, y, p); }
+void qs8_qs16_vaddc_minmax__scalar(size_t n, const int8_t* a, const int8_t* b, int16_t* y, const QAddParams& p) { vaddc(n, a, b, y, p); }
+void qs8_qs16_vmul_minmax_fp32__scalar(size_t n, const int8_t* a, const int8_t* b, int16_t* y, const QMulParams& p) { vmul(n, a, b, y, p); }
+void qs8_qs16_vmulc_minmax_fp32__scalar(size_t n, const int8_t* a, const int8_t* b, int16_t* y, const QMulParams& p) { vmulc(n, a, b, y, p); }
 
 }  // namespace wasmq

@@ -1,4 +1,5 @@
-// Lookup-table construction for int8/uint8 activations (double math, round half to even, clamp).
+// Lookup-table construction for int8/uint8 activations, 8-bit or int16 codes out (double math,
+// round half to even, clamp).
 #include <cmath>
 #include <string>
 
@@ -15,6 +16,23 @@ void check(const LutQuant& q, const char* what) {
               std::string("lut: ") + what + " zero point is outside the code range");
 }
 
+// table[byte] = clamp(round_half_even(f(x) / out.scale) + out.zero_point, qmin, qmax) for the input
+// code q of each byte; the caller has checked in, out and the clamp against the output type.
+template <typename Out>
+void fill_table(const LutQuant& in, const LutQuant& out, int32_t qmin, int32_t qmax,
+                const std::function<double(double)>& f, Out* table) {
+  for (int byte = 0; byte < 256; ++byte) {
+    const int32_t q = in.is_signed ? static_cast<int32_t>(static_cast<int8_t>(byte)) : byte;
+    const double x = static_cast<double>(in.scale) * static_cast<double>(q - in.zero_point);
+    const double y = f(x);
+    WASMQ_CHECK(!std::isnan(y), "lut: the function returned NaN for x = " + std::to_string(x));
+    double v = std::nearbyint(y / static_cast<double>(out.scale)) + out.zero_point;  // ties to even
+    v = std::min<double>(std::max<double>(v, qmin), qmax);
+    const int32_t c = static_cast<int32_t>(v);
+    table[byte] = static_cast<Out>(c);
+  }
+}
+
 }  // namespace
 
 void build_lut(const LutQuant& in, const LutQuant& out, const std::function<double(double)>& f, uint8_t* table) {
@@ -27,16 +45,16 @@ void build_lut(const LutQuant& in, const LutQuant& out, int32_t qmin, int32_t qm
   check(out, "output");
   const int32_t lo = out.is_signed ? -128 : 0, hi = out.is_signed ? 127 : 255;
   WASMQ_CHECK(qmin >= lo && qmax <= hi && qmin <= qmax, "lut: output clamp is outside the code range");
-  for (int byte = 0; byte < 256; ++byte) {
-    const int32_t q = in.is_signed ? static_cast<int32_t>(static_cast<int8_t>(byte)) : byte;
-    const double x = static_cast<double>(in.scale) * static_cast<double>(q - in.zero_point);
-    const double y = f(x);
-    WASMQ_CHECK(!std::isnan(y), "lut: the function returned NaN for x = " + std::to_string(x));
-    double v = std::nearbyint(y / static_cast<double>(out.scale)) + out.zero_point;  // ties to even
-    v = std::min<double>(std::max<double>(v, qmin), qmax);
-    const int32_t c = static_cast<int32_t>(v);
-    table[byte] = static_cast<uint8_t>(c & 0xFF);
-  }
+  fill_table(in, out, qmin, qmax, f, table);  // int8 codes are stored as their byte (c & 0xFF)
+}
+
+void build_lut16(const LutQuant& in, const LutQuant& out, int32_t qmin, int32_t qmax,
+                 const std::function<double(double)>& f, int16_t* table) {
+  check(in, "input");
+  WASMQ_CHECK(std::isfinite(out.scale) && out.scale > 0.0f, "lut16: output scale must be finite and > 0");
+  WASMQ_CHECK(out.zero_point >= -32768 && out.zero_point <= 32767, "lut16: output zero point is outside the int16 range");
+  WASMQ_CHECK(qmin >= -32768 && qmax <= 32767 && qmin <= qmax, "lut16: output clamp is outside the int16 range");
+  fill_table(in, out, qmin, qmax, f, table);
 }
 
 std::function<double(double)> lut_activation(LutActivation a, double alpha, double beta) {
