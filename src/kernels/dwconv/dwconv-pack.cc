@@ -94,4 +94,31 @@ const DwconvConfig& dwconv_config() {
   return config;
 }
 
+const Dwconv16Config& dwconv16_config() {
+#if defined(WASMQ_HAVE_WASMSIMD)
+  static const Dwconv16Config config = {qs8_qs16_dwconv_minmax_fp32__wasmsimd_c16,
+                                        qs16_qs8_dwconv_minmax_fp32__wasmsimd_c16,
+                                        qs16_dwconv_minmax_fp32__wasmsimd_c16};
+#else
+  static const Dwconv16Config config = {qs8_qs16_dwconv_minmax_fp32__scalar, qs16_qs8_dwconv_minmax_fp32__scalar,
+                                        qs16_dwconv_minmax_fp32__scalar};
+#endif
+  return config;
+}
+
+bool dwconv_sums_fit_int32(const DwconvShape& s, const int8_t* weights, const int32_t* bias, int64_t max_abs_x) {
+  const size_t C = s.channels, taps = s.kernel_h * s.kernel_w;
+  const int64_t limit = int64_t{1} << 31;
+  WASMQ_CHECK(max_abs_x >= 0, "dwconv_sums_fit_int32: max_abs_x must be >= 0");
+  for (size_t c = 0; c < C; ++c) {
+    int64_t wsum = 0;  // <= 128 * taps
+    for (size_t t = 0; t < taps; ++t) wsum += weights[t * C + c] < 0 ? -int64_t{weights[t * C + c]} : weights[t * C + c];
+    const int64_t b = bias ? (bias[c] < 0 ? -int64_t{bias[c]} : int64_t{bias[c]}) : 0;
+    if (b >= limit) return false;
+    // max_abs_x * wsum + b < 2^31  <=>  max_abs_x <= (2^31 - 1 - b) / wsum (no int64 overflow for any max_abs_x).
+    if (wsum != 0 && max_abs_x > (limit - 1 - b) / wsum) return false;
+  }
+  return true;
+}
+
 }  // namespace wasmq

@@ -1,8 +1,9 @@
-// Scalar reference depthwise convolution over the packed weights (int8/uint8 and float32).
+// Scalar reference depthwise convolution over the packed weights (int8/uint8, int16 activations, float32).
 #include <algorithm>
 #include <cstring>
 
 #include "kernels/dwconv/dwconv.h"
+#include "kernels/dwconv/dwconv-check.h"
 #include "kernels/elementwise/qcheck.h"
 #include "kernels/elementwise/fminmax.h"
 #include "kernels/requant/requant.h"
@@ -10,21 +11,21 @@
 namespace wasmq {
 namespace {
 
-template <typename T>
-void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* output, const QDwconvParams& p,
+// TIn/TOut: int8/uint8 (same type) or any int8/int16 mix. The accumulator wraps in int32 (done in
+// uint32, so an overflowing layer is defined behaviour and equal to the SIMD kernels).
+template <typename TIn, typename TOut>
+void qdwconv(const DwconvShape& s, const TIn* input, const uint8_t* packed, TOut* output, const QDwconvParams& p,
              size_t r0, size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
-  check_code<T>(p.input_zero_point, "dwconv input zero point");
-  check_code<T>(p.output_zero_point, "dwconv output zero point");
-  check_clamp<T>(p.qmin, p.qmax, "dwconv output clamp");
+  dwconv_detail::check_qparams<TIn, TOut>(p);
   const size_t C = s.channels;
   const size_t bb = dwconv_detail::qs8_block_bytes(s), blocks = (C + 15) / 16;
-  dwconv_detail::for_each_window(s, input, output, r0, r1, [&](T* out, const T* win, const dwconv_detail::Taps& taps) {
+  dwconv_detail::for_each_window(s, input, output, r0, r1, [&](TOut* out, const TIn* win, const dwconv_detail::Taps& taps) {
     for (size_t blk = 0; blk < blocks; ++blk) {
       const uint8_t* w = packed + blk * bb;
       const size_t c0 = blk * 16, nc = std::min<size_t>(16, C - c0);
       for (size_t j = 0; j < nc; ++j) {
-        int32_t acc;
+        uint32_t acc;
         float scale;
         std::memcpy(&acc, w + 4 * j, 4);
         std::memcpy(&scale, w + 64 + 4 * j, 4);
@@ -32,9 +33,10 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
           const int32_t x = static_cast<int32_t>(win[taps.offset[t] + static_cast<ptrdiff_t>(c0 + j)]);
           int16_t k;
           std::memcpy(&k, w + 128 + (taps.tap[t] * 16 + j) * 2, 2);
-          acc += (x - p.input_zero_point) * k;
+          acc += static_cast<uint32_t>((x - p.input_zero_point) * k);  // |x - zp| <= 2^15, |k| <= 2^7
         }
-        out[c0 + j] = static_cast<T>(requantize_fp32(acc, scale, p.output_zero_point, p.qmin, p.qmax));
+        out[c0 + j] = static_cast<TOut>(
+            requantize_fp32(static_cast<int32_t>(acc), scale, p.output_zero_point, p.qmin, p.qmax));
       }
     }
   });
@@ -49,6 +51,21 @@ void qs8_dwconv_minmax_fp32__scalar(const DwconvShape& s, const int8_t* input, c
 
 void qu8_dwconv_minmax_fp32__scalar(const DwconvShape& s, const uint8_t* input, const uint8_t* packed,
                                     uint8_t* output, const QDwconvParams& p, size_t r0, size_t r1) {
+  qdwconv(s, input, packed, output, p, r0, r1);
+}
+
+void qs8_qs16_dwconv_minmax_fp32__scalar(const DwconvShape& s, const int8_t* input, const uint8_t* packed,
+                                         int16_t* output, const QDwconvParams& p, size_t r0, size_t r1) {
+  qdwconv(s, input, packed, output, p, r0, r1);
+}
+
+void qs16_qs8_dwconv_minmax_fp32__scalar(const DwconvShape& s, const int16_t* input, const uint8_t* packed,
+                                         int8_t* output, const QDwconvParams& p, size_t r0, size_t r1) {
+  qdwconv(s, input, packed, output, p, r0, r1);
+}
+
+void qs16_dwconv_minmax_fp32__scalar(const DwconvShape& s, const int16_t* input, const uint8_t* packed,
+                                     int16_t* output, const QDwconvParams& p, size_t r0, size_t r1) {
   qdwconv(s, input, packed, output, p, r0, r1);
 }
 

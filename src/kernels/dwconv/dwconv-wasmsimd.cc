@@ -1,11 +1,14 @@
-// WASM SIMD depthwise convolution, 16 channels per block, bit-exact to dwconv-scalar.cc: int8 runs each
-// output row's x-interior pixels on a per-row tap plan (pre-interleaved weight pairs, zero point folded
-// into the bias, i32x4.dot_i16x8) and the end columns on filtered tap lists, with the SIMD
-// requantize_fp32; float adds the taps in the same order with separate mul and add.
+// WASM SIMD depthwise convolution, 16 channels per block, bit-exact to dwconv-scalar.cc: int8/int16
+// activations (one template on input and output type) run each output row's x-interior pixels on a
+// per-row tap plan (pre-interleaved weight pairs, zero point folded into the bias, i32x4.dot_i16x8)
+// and the end columns on filtered tap lists, with the SIMD requantize_fp32; float adds the taps in
+// the same order with separate mul and add.
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/dwconv/dwconv.h"
+#include "kernels/dwconv/dwconv-check.h"
 #include "kernels/elementwise/qcheck.h"
 #include "kernels/elementwise/requant-wasmsimd.h"
 #include "simd/wasm_simd_store.h"
@@ -15,6 +18,8 @@
 namespace wasmq {
 namespace {
 
+template <typename T>
+constexpr bool kIs16 = std::is_same<T, int16_t>::value;
 
 template <typename T>
 inline void store_block(T* out, v128_t q, size_t n) {
@@ -22,10 +27,107 @@ inline void store_block(T* out, v128_t q, size_t n) {
   else wasm_store_first_bytes(out, q, n);
 }
 
-// One output pixel from its filtered tap list (any border), zero point subtracted per tap.
+// 16 channels of one pixel -> two i16x8 (channels 0-7, 8-15): widened bytes, or two int16 loads.
 template <typename T>
-void pixel_generic(const DwconvShape& s, const T* win, const dwconv_detail::Taps& taps, const uint8_t* packed,
-                   T* out, v128_t vzx, const RequantSimd& rq) {
+inline void load_x16(const T* p, v128_t* lo, v128_t* hi) {
+  if constexpr (kIs16<T>) {
+    *lo = wasm_v128_load(p);
+    *hi = wasm_v128_load(p + 8);
+  } else {
+    widen_codes<T>(wasm_v128_load(p), lo, hi);
+  }
+}
+
+// 16 channels of two taps (p0, p1) as interleaved (x0, x1) int16 pairs for i32x4.dot_i16x8:
+// channels 0-3, 4-7, 8-11, 12-15.
+template <typename T>
+inline void load_pairs16(const T* p0, const T* p1, v128_t* l0, v128_t* l1, v128_t* h0, v128_t* h1) {
+  if constexpr (kIs16<T>) {
+    const v128_t a0 = wasm_v128_load(p0), a1 = wasm_v128_load(p1);
+    const v128_t b0 = wasm_v128_load(p0 + 8), b1 = wasm_v128_load(p1 + 8);
+    *l0 = wasm_i16x8_shuffle(a0, a1, 0, 8, 1, 9, 2, 10, 3, 11);
+    *l1 = wasm_i16x8_shuffle(a0, a1, 4, 12, 5, 13, 6, 14, 7, 15);
+    *h0 = wasm_i16x8_shuffle(b0, b1, 0, 8, 1, 9, 2, 10, 3, 11);
+    *h1 = wasm_i16x8_shuffle(b0, b1, 4, 12, 5, 13, 6, 14, 7, 15);
+  } else {
+    const v128_t x0 = wasm_v128_load(p0), x1 = wasm_v128_load(p1);
+    widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), l0, l1);
+    widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), h0, h1);
+  }
+}
+
+// Channels 0-7 of two taps (offsets f0, f1) for two pixels pa, pb, as (x0, x1) pairs: pixel a's
+// channels 0-3 and 4-7, then pixel b's.
+template <typename T>
+inline void load_pairs8x2(const T* pa, const T* pb, ptrdiff_t f0, ptrdiff_t f1, v128_t* l0, v128_t* l1, v128_t* h0,
+                          v128_t* h1) {
+  if constexpr (kIs16<T>) {
+    const v128_t a0 = wasm_v128_load(pa + f0), a1 = wasm_v128_load(pa + f1);
+    const v128_t b0 = wasm_v128_load(pb + f0), b1 = wasm_v128_load(pb + f1);
+    *l0 = wasm_i16x8_shuffle(a0, a1, 0, 8, 1, 9, 2, 10, 3, 11);
+    *l1 = wasm_i16x8_shuffle(a0, a1, 4, 12, 5, 13, 6, 14, 7, 15);
+    *h0 = wasm_i16x8_shuffle(b0, b1, 0, 8, 1, 9, 2, 10, 3, 11);
+    *h1 = wasm_i16x8_shuffle(b0, b1, 4, 12, 5, 13, 6, 14, 7, 15);
+  } else {
+    const v128_t x0 = wasm_v128_load64_lane(pb + f0, wasm_v128_load64_zero(pa + f0), 1);
+    const v128_t x1 = wasm_v128_load64_lane(pb + f1, wasm_v128_load64_zero(pa + f1), 1);
+    widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), l0, l1);
+    widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), h0, h1);
+  }
+}
+
+// Four int32x4 codes (channels 0-15, in range) -> the first n outputs (all 16 when n >= 16).
+template <typename T>
+inline void store_codes(T* out, v128_t q0, v128_t q1, v128_t q2, v128_t q3, size_t n) {
+  if constexpr (kIs16<T>) {
+    const v128_t lo = wasm_i16x8_narrow_i32x4(q0, q1), hi = wasm_i16x8_narrow_i32x4(q2, q3);
+    if (n >= 8) {
+      wasm_v128_store(out, lo);
+      if (n >= 16) wasm_v128_store(out + 8, hi);
+      else wasm_store_first_bytes(out + 8, hi, (n - 8) * 2);
+    } else {
+      wasm_store_first_bytes(out, lo, n * 2);
+    }
+  } else {
+    store_block(out, pack_codes<T>(q0, q1, q2, q3), n);
+  }
+}
+
+// Two pixels' codes of channels 0-7 (pixel a: q0, q1; pixel b: q2, q3) -> n <= 8 outputs each.
+template <typename T>
+inline void store_codes8x2(T* oa, T* ob, v128_t q0, v128_t q1, v128_t q2, v128_t q3, size_t n) {
+  if constexpr (kIs16<T>) {
+    const v128_t a = wasm_i16x8_narrow_i32x4(q0, q1), b = wasm_i16x8_narrow_i32x4(q2, q3);
+    if (n == 8) {
+      wasm_v128_store(oa, a);
+      wasm_v128_store(ob, b);
+    } else {
+      wasm_store_first_bytes(oa, a, n * 2);
+      wasm_store_first_bytes(ob, b, n * 2);
+    }
+  } else {
+    const v128_t q = pack_codes<T>(q0, q1, q2, q3);
+    if (n == 8) {
+      wasm_v128_store64_lane(oa, q, 0);
+      wasm_v128_store64_lane(ob, q, 1);
+    } else {
+      wasm_store_first_bytes(oa, q, n);
+      wasm_store_first_bytes(ob, wasm_i64x2_shuffle(q, q, 1, 1), n);
+    }
+  }
+}
+
+// x - zx on int16 lanes (int16 input has zero point 0: nothing to do).
+template <typename T>
+inline v128_t centre(v128_t x, v128_t vzx) {
+  if constexpr (kIs16<T>) return x;
+  else return wasm_i16x8_sub(x, vzx);
+}
+
+// One output pixel from its filtered tap list (any border), zero point subtracted per tap.
+template <typename TIn, typename TOut>
+void pixel_generic(const DwconvShape& s, const TIn* win, const dwconv_detail::Taps& taps, const uint8_t* packed,
+                   TOut* out, v128_t vzx, const RequantSimd& rq) {
   const size_t C = s.channels, bb = dwconv_detail::qs8_block_bytes(s), blocks = (C + 15) / 16;
   const ptrdiff_t* off = taps.offset;
   const uint32_t* tap = taps.tap;
@@ -35,19 +137,19 @@ void pixel_generic(const DwconvShape& s, const T* win, const dwconv_detail::Taps
     const size_t c0 = blk * 16;
     v128_t acc0 = wasm_v128_load(w), acc1 = wasm_v128_load(w + 16);
     v128_t acc2 = wasm_v128_load(w + 32), acc3 = wasm_v128_load(w + 48);
-    const T* px = win + c0;
+    const TIn* px = win + c0;
     const uint8_t* wt = w + 128;
     size_t t = 0;
     // Pairs of taps: interleave the two taps' int16 lanes and let i32x4.dot_i16x8 do two
-    // multiply-adds per lane (|x - zx| * |w| <= 255 * 128, so a pair sum fits easily).
+    // multiply-adds per lane (|x - zx| * |w| <= 2^15 * 2^7, so a pair sum fits easily).
     for (; t + 1 < nt; t += 2) {
       v128_t x0lo, x0hi, x1lo, x1hi;
-      widen_codes<T>(wasm_v128_load(px + off[t]), &x0lo, &x0hi);
-      widen_codes<T>(wasm_v128_load(px + off[t + 1]), &x1lo, &x1hi);
-      x0lo = wasm_i16x8_sub(x0lo, vzx);
-      x0hi = wasm_i16x8_sub(x0hi, vzx);
-      x1lo = wasm_i16x8_sub(x1lo, vzx);
-      x1hi = wasm_i16x8_sub(x1hi, vzx);
+      load_x16<TIn>(px + off[t], &x0lo, &x0hi);
+      load_x16<TIn>(px + off[t + 1], &x1lo, &x1hi);
+      x0lo = centre<TIn>(x0lo, vzx);
+      x0hi = centre<TIn>(x0hi, vzx);
+      x1lo = centre<TIn>(x1lo, vzx);
+      x1hi = centre<TIn>(x1hi, vzx);
       const uint8_t* w0 = wt + tap[t] * 32;
       const uint8_t* w1 = wt + tap[t + 1] * 32;
       const v128_t w0lo = wasm_v128_load(w0), w0hi = wasm_v128_load(w0 + 16);
@@ -63,9 +165,9 @@ void pixel_generic(const DwconvShape& s, const T* win, const dwconv_detail::Taps
     }
     if (t < nt) {  // odd tap count: the last tap alone
       v128_t xlo, xhi;
-      widen_codes<T>(wasm_v128_load(px + off[t]), &xlo, &xhi);
-      xlo = wasm_i16x8_sub(xlo, vzx);
-      xhi = wasm_i16x8_sub(xhi, vzx);
+      load_x16<TIn>(px + off[t], &xlo, &xhi);
+      xlo = centre<TIn>(xlo, vzx);
+      xhi = centre<TIn>(xhi, vzx);
       const uint8_t* wk = wt + tap[t] * 32;
       const v128_t wlo = wasm_v128_load(wk), whi = wasm_v128_load(wk + 16);
       acc0 = wasm_i32x4_add(acc0, wasm_i32x4_extmul_low_i16x8(xlo, wlo));
@@ -73,9 +175,8 @@ void pixel_generic(const DwconvShape& s, const T* win, const dwconv_detail::Taps
       acc2 = wasm_i32x4_add(acc2, wasm_i32x4_extmul_low_i16x8(xhi, whi));
       acc3 = wasm_i32x4_add(acc3, wasm_i32x4_extmul_high_i16x8(xhi, whi));
     }
-    const v128_t q = pack_codes<T>(rq.run(acc0, wasm_v128_load(w + 64)), rq.run(acc1, wasm_v128_load(w + 80)),
-                                   rq.run(acc2, wasm_v128_load(w + 96)), rq.run(acc3, wasm_v128_load(w + 112)));
-    store_block(out + c0, q, C - c0);
+    store_codes<TOut>(out + c0, rq.run(acc0, wasm_v128_load(w + 64)), rq.run(acc1, wasm_v128_load(w + 80)),
+                      rq.run(acc2, wasm_v128_load(w + 96)), rq.run(acc3, wasm_v128_load(w + 112)), C - c0);
   }
 }
 
@@ -147,13 +248,11 @@ struct RowPlan {
   }
 };
 
-template <typename T>
-void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* output, const QDwconvParams& p,
+template <typename TIn, typename TOut>
+void qdwconv(const DwconvShape& s, const TIn* input, const uint8_t* packed, TOut* output, const QDwconvParams& p,
              size_t r0, size_t r1) {
   dwconv_detail::check_call(s, r0, r1);
-  check_code<T>(p.input_zero_point, "dwconv input zero point");
-  check_code<T>(p.output_zero_point, "dwconv output zero point");
-  check_clamp<T>(p.qmin, p.qmax, "dwconv output clamp");
+  dwconv_detail::check_qparams<TIn, TOut>(p);
   const size_t oh = s.out_h(), ow = s.out_w(), C = s.channels;
   const size_t bb = dwconv_detail::qs8_block_bytes(s), blocks = (C + 15) / 16;
   const size_t is = s.in_stride(), os = s.out_stride();
@@ -167,13 +266,13 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
   RowPlan plan;
   for (size_t row = r0; row < r1; ++row) {
     const size_t b = row / oh, oy = row % oh;
-    const T* img = input + b * s.in_h * s.in_w * is;
-    T* out = output + row * ow * os;
+    const TIn* img = input + b * s.in_h * s.in_w * is;
+    TOut* out = output + row * ow * os;
     for (size_t ox = 0; ox < ow; ++ox) {
       if (ox == ox_lo) ox = ox_hi;  // the interior is done below
       if (ox >= ow) break;
       taps.collect(s, oy, ox);
-      pixel_generic<T>(s, img + taps.base, taps, packed, out + ox * os, vzx, rq);
+      pixel_generic<TIn, TOut>(s, img + taps.base, taps, packed, out + ox * os, vzx, rq);
     }
     if (ox_lo >= ox_hi) continue;
     // Valid kernel rows: 0 <= oy * stride_h - pad_top + ky * dilation_h < in_h.
@@ -190,7 +289,7 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
     const ptrdiff_t* off = plan.offset.data();
     // First valid tap row of pixel ox_lo (row iy0 + ky0 * dilation_h is inside the image when pairs > 0).
     const size_t iy_first = pairs ? static_cast<size_t>(iy0 + static_cast<ptrdiff_t>(ky0 * s.dilation_h)) : 0;
-    const T* base = img + (iy_first * s.in_w + (ox_lo * s.stride_w - s.pad_left)) * is;
+    const TIn* base = img + (iy_first * s.in_w + (ox_lo * s.stride_w - s.pad_left)) * is;
     const size_t xstep = s.stride_w * is;
     for (size_t blk = 0; blk < blocks; ++blk) {
       const uint8_t* w = packed + blk * bb;
@@ -201,8 +300,8 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
       const v128_t s0 = wasm_v128_load(w + 64), s1 = wasm_v128_load(w + 80);
       const v128_t s2 = wasm_v128_load(w + 96), s3 = wasm_v128_load(w + 112);
       const int32_t* wp0 = plan.weights.data() + blk * pairs * 16;
-      const T* px = base + c0;
-      T* o = out + ox_lo * os + c0;
+      const TIn* px = base + c0;
+      TOut* o = out + ox_lo * os + c0;
       size_t ox = ox_lo;
       if (nc <= 8) {
         // At most 8 channels left (C = 8, the tail of C = 24): two pixels share one vector, lanes
@@ -210,74 +309,55 @@ void qdwconv(const DwconvShape& s, const T* input, const uint8_t* packed, T* out
         for (; ox + 2 <= ox_hi; ox += 2, px += 2 * xstep, o += 2 * os) {
           v128_t acc0 = b0, acc1 = b1, acc2 = b0, acc3 = b1;
           const int32_t* wp = wp0;
-          const T* py = px + xstep;
+          const TIn* py = px + xstep;
           for (size_t q = 0; q < pairs; ++q, wp += 16) {
-            const ptrdiff_t f0 = off[2 * q], f1 = off[2 * q + 1];
-            const v128_t x0 = wasm_v128_load64_lane(py + f0, wasm_v128_load64_zero(px + f0), 1);
-            const v128_t x1 = wasm_v128_load64_lane(py + f1, wasm_v128_load64_zero(px + f1), 1);
             v128_t l0, l1, h0, h1;
-            widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), &l0, &l1);
-            widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), &h0, &h1);
+            load_pairs8x2<TIn>(px, py, off[2 * q], off[2 * q + 1], &l0, &l1, &h0, &h1);
             const v128_t w0 = wasm_v128_load(wp), w1 = wasm_v128_load(wp + 4);
             acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(l0, w0));
             acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(l1, w1));
             acc2 = wasm_i32x4_add(acc2, wasm_i32x4_dot_i16x8(h0, w0));
             acc3 = wasm_i32x4_add(acc3, wasm_i32x4_dot_i16x8(h1, w1));
           }
-          const v128_t q = pack_codes<T>(rq.run(acc0, s0), rq.run(acc1, s1), rq.run(acc2, s0), rq.run(acc3, s1));
-          if (nc == 8) {
-            wasm_v128_store64_lane(o, q, 0);
-            wasm_v128_store64_lane(o + os, q, 1);
-          } else {
-            wasm_store_first_bytes(o, q, nc);
-            wasm_store_first_bytes(o + os, wasm_i64x2_shuffle(q, q, 1, 1), nc);
-          }
+          store_codes8x2<TOut>(o, o + os, rq.run(acc0, s0), rq.run(acc1, s1), rq.run(acc2, s0), rq.run(acc3, s1), nc);
         }
       }
       // Two pixels at a time: one weight load feeds both.
       for (; ox + 2 <= ox_hi; ox += 2, px += 2 * xstep, o += 2 * os) {
         v128_t a0 = b0, a1 = b1, a2 = b2, a3 = b3, c0 = b0, c1 = b1, c2 = b2, c3 = b3;
         const int32_t* wp = wp0;
-        const T* py = px + xstep;
+        const TIn* py = px + xstep;
         for (size_t q = 0; q < pairs; ++q, wp += 16) {
           const ptrdiff_t f0 = off[2 * q], f1 = off[2 * q + 1];
           const v128_t w0 = wasm_v128_load(wp), w1 = wasm_v128_load(wp + 4);
           const v128_t w2 = wasm_v128_load(wp + 8), w3 = wasm_v128_load(wp + 12);
-          v128_t x0 = wasm_v128_load(px + f0), x1 = wasm_v128_load(px + f1);
           v128_t l0, l1, h0, h1;
-          widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), &l0, &l1);
-          widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), &h0, &h1);
+          load_pairs16<TIn>(px + f0, px + f1, &l0, &l1, &h0, &h1);
           a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(l0, w0));
           a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(l1, w1));
           a2 = wasm_i32x4_add(a2, wasm_i32x4_dot_i16x8(h0, w2));
           a3 = wasm_i32x4_add(a3, wasm_i32x4_dot_i16x8(h1, w3));
-          x0 = wasm_v128_load(py + f0);
-          x1 = wasm_v128_load(py + f1);
-          widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), &l0, &l1);
-          widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), &h0, &h1);
+          load_pairs16<TIn>(py + f0, py + f1, &l0, &l1, &h0, &h1);
           c0 = wasm_i32x4_add(c0, wasm_i32x4_dot_i16x8(l0, w0));
           c1 = wasm_i32x4_add(c1, wasm_i32x4_dot_i16x8(l1, w1));
           c2 = wasm_i32x4_add(c2, wasm_i32x4_dot_i16x8(h0, w2));
           c3 = wasm_i32x4_add(c3, wasm_i32x4_dot_i16x8(h1, w3));
         }
-        store_block(o, pack_codes<T>(rq.run(a0, s0), rq.run(a1, s1), rq.run(a2, s2), rq.run(a3, s3)), nc);
-        store_block(o + os, pack_codes<T>(rq.run(c0, s0), rq.run(c1, s1), rq.run(c2, s2), rq.run(c3, s3)), nc);
+        store_codes<TOut>(o, rq.run(a0, s0), rq.run(a1, s1), rq.run(a2, s2), rq.run(a3, s3), nc);
+        store_codes<TOut>(o + os, rq.run(c0, s0), rq.run(c1, s1), rq.run(c2, s2), rq.run(c3, s3), nc);
       }
       for (; ox < ox_hi; ++ox, px += xstep, o += os) {
         v128_t acc0 = b0, acc1 = b1, acc2 = b2, acc3 = b3;
         const int32_t* wp = wp0;
         for (size_t q = 0; q < pairs; ++q, wp += 16) {
-          const v128_t x0 = wasm_v128_load(px + off[2 * q]), x1 = wasm_v128_load(px + off[2 * q + 1]);
           v128_t l0, l1, h0, h1;
-          widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), &l0, &l1);
-          widen_codes<T>(wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), &h0, &h1);
+          load_pairs16<TIn>(px + off[2 * q], px + off[2 * q + 1], &l0, &l1, &h0, &h1);
           acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(l0, wasm_v128_load(wp)));
           acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(l1, wasm_v128_load(wp + 4)));
           acc2 = wasm_i32x4_add(acc2, wasm_i32x4_dot_i16x8(h0, wasm_v128_load(wp + 8)));
           acc3 = wasm_i32x4_add(acc3, wasm_i32x4_dot_i16x8(h1, wasm_v128_load(wp + 12)));
         }
-        const v128_t q = pack_codes<T>(rq.run(acc0, s0), rq.run(acc1, s1), rq.run(acc2, s2), rq.run(acc3, s3));
-        store_block(o, q, nc);
+        store_codes<TOut>(o, rq.run(acc0, s0), rq.run(acc1, s1), rq.run(acc2, s2), rq.run(acc3, s3), nc);
       }
     }
   }
@@ -292,6 +372,21 @@ void qs8_dwconv_minmax_fp32__wasmsimd_c16(const DwconvShape& s, const int8_t* in
 
 void qu8_dwconv_minmax_fp32__wasmsimd_c16(const DwconvShape& s, const uint8_t* input, const uint8_t* packed,
                                           uint8_t* output, const QDwconvParams& p, size_t r0, size_t r1) {
+  qdwconv(s, input, packed, output, p, r0, r1);
+}
+
+void qs8_qs16_dwconv_minmax_fp32__wasmsimd_c16(const DwconvShape& s, const int8_t* input, const uint8_t* packed,
+                                               int16_t* output, const QDwconvParams& p, size_t r0, size_t r1) {
+  qdwconv(s, input, packed, output, p, r0, r1);
+}
+
+void qs16_qs8_dwconv_minmax_fp32__wasmsimd_c16(const DwconvShape& s, const int16_t* input, const uint8_t* packed,
+                                               int8_t* output, const QDwconvParams& p, size_t r0, size_t r1) {
+  qdwconv(s, input, packed, output, p, r0, r1);
+}
+
+void qs16_dwconv_minmax_fp32__wasmsimd_c16(const DwconvShape& s, const int16_t* input, const uint8_t* packed,
+                                           int16_t* output, const QDwconvParams& p, size_t r0, size_t r1) {
   qdwconv(s, input, packed, output, p, r0, r1);
 }
 

@@ -1,5 +1,6 @@
 // Depthwise 2-D convolution, NHWC, channel multiplier 1: int8/uint8 activations with int8
-// per-channel weights and fp32 requantization, and float32 with bias and min/max clamp.
+// per-channel weights and fp32 requantization, int16-activation variants of it (A16W8, see below),
+// and float32 with bias and min/max clamp.
 //
 // Weights are [KH][KW][C] (channels last), bias [C]. Kernels run on a PACKED copy made once by
 // *_dwconv_pack(): blocks of 16 channels, each block = 16 biases, (int8 only) 16 requantization
@@ -91,6 +92,57 @@ struct DwconvConfig {
   f32_dwconv_fn f32;
 };
 const DwconvConfig& dwconv_config();
+
+// ---- int16 activations (A16W8 mixed precision) ----
+// Same packing (qs8_dwconv_pack), same math as qs8:
+//   acc = bias[c] + sum (x - x_zero_point) * w over valid taps (wrapping int32);
+//   y = requantize_fp32(acc, scale[c], y_zp, qmin, qmax)
+// Names: qs8_qs16_ = int8 in -> int16 out; qs16_qs8_ = int16 in -> int8 out; qs16_ = int16 in -> int16 out.
+// Parameters: int16 INPUT requires input_zero_point == 0 (every qs16-input kernel, scalar included,
+// throws wasmq::Error otherwise: x - zp would not fit the 16-bit SIMD lanes); int8 input takes any
+// zero point in [-128, 127]. Output zero point and qmin/qmax must lie in the output type's range:
+// for int16 output pass e.g. -32768..32767, or qmin = zero point for a fused ReLU.
+// Exactness: the kernels wrap in int32 like the scalar reference, but requantize_fp32 of a wrapped
+// sum is meaningless; use dwconv_sums_fit_int32() to check a layer cannot overflow.
+// Memory contract: the int16-input SIMD kernels read whole 16-channel blocks, so they may read up to
+// 15 elements (30 bytes) past the last channel of the last input pixel (callers allocate that
+// padding); the int8-input ones 15 bytes, as the qs8 kernel. Outputs: never written past each output
+// pixel's channels. in_pixel_stride / out_pixel_stride are in elements, as for qs8.
+typedef void (*qs8_qs16_dwconv_fn)(const DwconvShape& s, const int8_t* input, const uint8_t* packed, int16_t* output,
+                                   const QDwconvParams& p, size_t row_begin, size_t row_end);
+typedef void (*qs16_qs8_dwconv_fn)(const DwconvShape& s, const int16_t* input, const uint8_t* packed, int8_t* output,
+                                   const QDwconvParams& p, size_t row_begin, size_t row_end);
+typedef void (*qs16_dwconv_fn)(const DwconvShape& s, const int16_t* input, const uint8_t* packed, int16_t* output,
+                               const QDwconvParams& p, size_t row_begin, size_t row_end);
+
+void qs8_qs16_dwconv_minmax_fp32__scalar(const DwconvShape& s, const int8_t* input, const uint8_t* packed,
+                                         int16_t* output, const QDwconvParams& p, size_t row_begin, size_t row_end);
+void qs16_qs8_dwconv_minmax_fp32__scalar(const DwconvShape& s, const int16_t* input, const uint8_t* packed,
+                                         int8_t* output, const QDwconvParams& p, size_t row_begin, size_t row_end);
+void qs16_dwconv_minmax_fp32__scalar(const DwconvShape& s, const int16_t* input, const uint8_t* packed,
+                                     int16_t* output, const QDwconvParams& p, size_t row_begin, size_t row_end);
+#if defined(WASMQ_HAVE_WASMSIMD)
+void qs8_qs16_dwconv_minmax_fp32__wasmsimd_c16(const DwconvShape& s, const int8_t* input, const uint8_t* packed,
+                                               int16_t* output, const QDwconvParams& p, size_t row_begin,
+                                               size_t row_end);
+void qs16_qs8_dwconv_minmax_fp32__wasmsimd_c16(const DwconvShape& s, const int16_t* input, const uint8_t* packed,
+                                               int8_t* output, const QDwconvParams& p, size_t row_begin,
+                                               size_t row_end);
+void qs16_dwconv_minmax_fp32__wasmsimd_c16(const DwconvShape& s, const int16_t* input, const uint8_t* packed,
+                                           int16_t* output, const QDwconvParams& p, size_t row_begin, size_t row_end);
+#endif
+
+struct Dwconv16Config {
+  qs8_qs16_dwconv_fn qs8_qs16;
+  qs16_qs8_dwconv_fn qs16_qs8;
+  qs16_dwconv_fn qs16;
+};
+const Dwconv16Config& dwconv16_config();
+
+// int32 overflow guard: true when for every channel c, max_abs_x * sum_taps |w[c]| + |bias[c]| < 2^31
+// (int64 math), weights [KH][KW][C] as qs8_dwconv_pack takes them, bias may be null (0).
+// max_abs_x bounds |x - x_zero_point| (int16 input, zero point 0: 32768; int8 input: max(zp + 128, 127 - zp)).
+bool dwconv_sums_fit_int32(const DwconvShape& s, const int8_t* weights, const int32_t* bias, int64_t max_abs_x);
 
 // ---- shared by the kernels (not API) ----
 namespace dwconv_detail {
