@@ -43,6 +43,7 @@ class QuantizerHandle {
       qz::Options opt;
       opt.mode = qz::parse_mode(o["mode"].as<std::string>());
       opt.activation_dtype = wasmq::parse_dtype(o["activationDtype"].as<std::string>());
+      if (o.hasOwnProperty("int16")) opt.int16 = qz::parse_int16(o["int16"].as<std::string>());
       const std::string cal = o["calibration"].as<std::string>();
       if (cal == "auto") {  // observe with each candidate at once; JS tries them (selectCalibration)
         // Not entropy: its KL search costs ~20 ms per tensor (3 s on ppocr-cls's 137) and it was
@@ -192,6 +193,7 @@ class QuantizerHandle {
         o.set("weightSqnrDb", num(r.weight_sqnr_db));
         o.set("scale", r.has_qparams ? val(r.scale) : val::null());
         o.set("zeroPoint", r.has_qparams ? val(r.zero_point) : val::null());
+        o.set("dtype", r.has_qparams ? val(std::string(r.dtype)) : val::null());
         a.set(i, o);
       }
       return a;

@@ -91,6 +91,19 @@ async function child(id, timing) {
     } catch (e) {
       out.push({ engine: 'wasmq-int8', error: String(e?.message ?? e) });
     }
+    // A16W8 mixed precision (activations.int16 'conv-inputs'), on models where it picks tensors.
+    try {
+      const calibrationData = calibrationFeeds(id, { count: quick ? 2 : 8 });
+      const qm = await wq.quantizeModel(model, {
+        mode: 'static', weights: { dtype: 'int8', granularity: 'channel' },
+        activations: { dtype: 'int8', calibration: 'minmax', int16: 'conv-inputs' }, calibrationData,
+      });
+      const n16 = qm.report().filter((r) => r.dtype === 'int16').length;
+      if (n16 > 0) out.push({ engine: 'wasmq-a16w8', int16Tensors: n16, ...(await timeRuns(() => qm.run(feeds), timing)) });
+      qm.dispose();
+    } catch (e) {
+      out.push({ engine: 'wasmq-a16w8', error: String(e?.message ?? e) });
+    }
   }
   model.dispose?.();
   process.stdout.write(JSON.stringify(out) + '\n');
@@ -169,7 +182,8 @@ async function main() {
       }
     }
     if (qdqFile) rmSync(path.dirname(qdqFile), { recursive: true, force: true });
-    for (const [a, b] of [['wasmq-f32', 'ort-web-f32'], ['wasmq-f32', 'ort-node-f32'], ['wasmq-int8', 'ort-web-qdq'], ['wasmq-int8', 'ort-web-f32']]) {
+    for (const [a, b] of [['wasmq-f32', 'ort-web-f32'], ['wasmq-f32', 'ort-node-f32'], ['wasmq-int8', 'ort-web-qdq'], ['wasmq-int8', 'ort-web-f32'],
+      ['wasmq-a16w8', 'wasmq-int8'], ['wasmq-a16w8', 'ort-web-f32']]) {
       if (ms[a] !== undefined && ms[b] !== undefined) emit({ model: id, ratio: `${a}/${b}`, value: +(ms[a] / ms[b]).toFixed(3) });
     }
   }

@@ -1,8 +1,8 @@
 // Type declarations for bindings/js/model.mjs (the ONNX model runtime's JS side).
 
-export type ModelDType = 'float32' | 'float64' | 'float16' | 'int8' | 'uint8' | 'int32' | 'int64' | 'bool';
+export type ModelDType = 'float32' | 'float64' | 'float16' | 'int8' | 'uint8' | 'int16' | 'int32' | 'int64' | 'bool';
 
-export type ModelData = Float32Array | Float64Array | Uint16Array | Int8Array | Uint8Array | Int32Array | BigInt64Array;
+export type ModelData = Float32Array | Float64Array | Uint16Array | Int8Array | Uint8Array | Int16Array | Int32Array | BigInt64Array;
 
 export interface ModelIO {
   name: string;

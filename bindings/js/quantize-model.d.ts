@@ -6,7 +6,10 @@ export interface QuantizeModelOptions {
   weights?: { dtype?: 'int8' | 'int4'; granularity?: 'channel' | 'block'; blockSize?: number };
   /** calibration 'auto' (static): observes once, tries minmax, percentile and mse on the
    * calibration feeds and keeps the one whose outputs are closest to float (QuantizedModel.calibrationTrials). */
-  activations?: { dtype?: 'int8' | 'uint8'; calibration?: 'minmax' | 'percentile' | 'mse' | 'entropy' | 'auto'; percentile?: number; bins?: number };
+  /** int16 'conv-inputs' (static, int8): A16W8 mixed precision: every activation whose consumers
+   * are all convolutions (and whose producer is a convolution, Add or Mul) gets symmetric int16
+   * codes, the rest int8; the int16-input kernels run them. Default 'none'. */
+  activations?: { dtype?: 'int8' | 'uint8'; calibration?: 'minmax' | 'percentile' | 'mse' | 'entropy' | 'auto'; percentile?: number; bins?: number; int16?: 'none' | 'conv-inputs' };
   calibrationData?: Iterable<Record<string, Feed>> | AsyncIterable<Record<string, Feed>>;
   exclude?: string[];
   onProgress?: (p: { stage: 'calibrate' | 'convert' | 'auto' | 'report'; done: number; total: number | null }) => void;
@@ -21,6 +24,8 @@ export interface QuantizeReportRow {
   weightSqnrDb: number | null;
   scale: number | null;
   zeroPoint: number | null;
+  /** Static: the output's code type ('int16' for the int16 activations of activations.int16); else null. */
+  dtype: 'int8' | 'uint8' | 'int16' | null;
 }
 
 export declare class QuantizedModel {

@@ -73,9 +73,13 @@ function normalizeOptions(options) {
   }
   const a = options.activations ?? {};
   if (a === null || typeof a !== 'object') fail(`quantizeModel: activations must be an object (got ${typeName(a)})`);
-  checkKeys(a, ['dtype', 'calibration', 'percentile', 'bins'], 'activations.');
+  checkKeys(a, ['dtype', 'calibration', 'percentile', 'bins', 'int16'], 'activations.');
   const aDtype = a.dtype ?? 'int8';
   if (aDtype !== 'int8' && aDtype !== 'uint8') fail(`quantizeModel: activations.dtype must be 'int8' or 'uint8' (got '${String(aDtype)}')`);
+  // int16 codes (A16W8 mixed precision) for the activations every consumer of which is a convolution.
+  const int16 = a.int16 ?? 'none';
+  if (int16 !== 'none' && int16 !== 'conv-inputs') fail(`quantizeModel: activations.int16 must be 'none' or 'conv-inputs' (got '${String(int16)}')`);
+  if (int16 !== 'none' && (mode !== 'static' || aDtype !== 'int8')) fail(`quantizeModel: activations.int16 '${int16}' needs mode 'static' with activations.dtype 'int8'`);
   const calibration = a.calibration ?? 'minmax';
   if (calibration === 'auto' && mode !== 'static') fail(`quantizeModel: activations.calibration 'auto' needs mode 'static' (got '${mode}')`);
   if (!CALIBRATIONS.includes(calibration)) {
@@ -97,7 +101,7 @@ function normalizeOptions(options) {
     fail("quantizeModel: calibrationData is required in mode 'static' (an array or iterable of feeds { name: { data, dims } })");
   }
   return {
-    mode, blockSize, activationDtype: aDtype, calibration, percentile, bins, exclude, onProgress,
+    mode, blockSize, activationDtype: aDtype, int16, calibration, percentile, bins, exclude, onProgress,
     data: data ?? [],
   };
 }
@@ -235,7 +239,7 @@ export async function quantizeModel(mod, model, options = {}) {
     try {
       mod.HEAPU8.set(bytes, ptr);
       info = h.create(ptr, bytes.length, {
-        mode: o.mode, activationDtype: o.activationDtype, calibration: o.calibration, percentile: o.percentile,
+        mode: o.mode, activationDtype: o.activationDtype, int16: o.int16, calibration: o.calibration, percentile: o.percentile,
         bins: o.bins, blockSize: o.blockSize, exclude: o.exclude,
       });
     } finally {
@@ -346,8 +350,8 @@ export class QuantizedModel {
 
   /**
    * Per quantized node, in graph order: { node, op, qop, output, outputSqnrDb, weightSqnrDb, scale,
-   * zeroPoint }. outputSqnrDb is null when no report batch ran (no data, or the runtime cannot run
-   * the quantized model); scale/zeroPoint are null in dynamic and weight-only modes.
+   * zeroPoint, dtype }. outputSqnrDb is null when no report batch ran (no data, or the runtime cannot
+   * run the quantized model); scale/zeroPoint/dtype are null in dynamic and weight-only modes.
    */
   report() {
     return unwrap(this._live('report').report(), 'QuantizedModel.report');

@@ -15,6 +15,7 @@ size_t elem_size(ElemType t) {
     case ElemType::kFloat: return 4;
     case ElemType::kUInt8: return 1;
     case ElemType::kInt8: return 1;
+    case ElemType::kInt16: return 2;
     case ElemType::kInt32: return 4;
     case ElemType::kInt64: return 8;
     case ElemType::kBool: return 1;
@@ -50,6 +51,7 @@ const char* elem_js_name(ElemType t) {
     case ElemType::kFloat: return "float32";
     case ElemType::kUInt8: return "uint8";
     case ElemType::kInt8: return "int8";
+    case ElemType::kInt16: return "int16";
     case ElemType::kInt32: return "int32";
     case ElemType::kInt64: return "int64";
     case ElemType::kBool: return "bool";
@@ -80,6 +82,7 @@ void store_typed(TensorData& t, const std::vector<Src>& v) {
       case ElemType::kInt64: { const int64_t x = static_cast<int64_t>(v[i]); std::memcpy(out, &x, 8); break; }
       case ElemType::kInt32: { const int32_t x = static_cast<int32_t>(v[i]); std::memcpy(out, &x, 4); break; }
       case ElemType::kFloat16: { const uint16_t x = static_cast<uint16_t>(v[i]); std::memcpy(out, &x, 2); break; }
+      case ElemType::kInt16: { const int16_t x = static_cast<int16_t>(v[i]); std::memcpy(out, &x, 2); break; }
       case ElemType::kInt8: *out = static_cast<uint8_t>(static_cast<int8_t>(v[i])); break;
       case ElemType::kUInt8: *out = static_cast<uint8_t>(v[i]); break;
       case ElemType::kBool: *out = v[i] != 0 ? 1 : 0; break;
@@ -134,7 +137,7 @@ TensorData read_tensor_bytes(std::string_view b, const std::string& where_in) {
   if (has_strings || t.dtype == ElemType::kString) fail(label + ": string tensors are not supported");
   if (!is_supported_elem(t.dtype)) {
     fail(label + ": data type " + elem_onnx_name(t.dtype) +
-         " is not supported (supported: FLOAT, FLOAT16, DOUBLE, INT8, UINT8, INT32, INT64, BOOL)");
+         " is not supported (supported: FLOAT, FLOAT16, DOUBLE, INT8, UINT8, INT16, INT32, INT64, BOOL)");
   }
   const size_t es = elem_size(t.dtype);
   uint64_t numel = 1;

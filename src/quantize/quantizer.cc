@@ -52,6 +52,10 @@ TensorData zp_tensor(const std::string& name, DType dt, const std::vector<int64_
     std::vector<uint8_t> b(v.begin(), v.end());
     return typed_tensor(name, ElemType::kUInt8, dims, b);
   }
+  if (dt == DType::kInt16) {
+    std::vector<int16_t> b(v.begin(), v.end());
+    return typed_tensor(name, ElemType::kInt16, dims, b);
+  }
   std::vector<int8_t> b(v.begin(), v.end());
   return typed_tensor(name, ElemType::kInt8, dims, b);
 }
@@ -93,6 +97,12 @@ double sqnr_db(double ref, double err) {
   if (err == 0.0) return ref == 0.0 ? NAN : INFINITY;
   if (ref == 0.0) return NAN;
   return 10.0 * std::log10(ref / err);
+}
+
+Int16Activations parse_int16(const std::string& s) {
+  if (s == "none") return Int16Activations::kNone;
+  if (s == "conv-inputs") return Int16Activations::kConvInputs;
+  throw Error("unknown activations.int16 '" + s + "' (expected 'none' or 'conv-inputs')");
 }
 
 Mode parse_mode(const std::string& s) {
@@ -466,6 +476,48 @@ bool ModelQuantizer::feeds_only_hardswish(const GraphIndex& g, const std::string
   return true;
 }
 
+// The activations that get int16 codes (Options::int16): outputs of quantized Conv / Add / Mul nodes
+// (a fused activation only when it is Relu: wasmq_qmin = 0 keeps it exact on the symmetric int16
+// output) that are not graph outputs and whose consumers are all quantized Convs reading them as x,
+// when every such Conv's int32 sums provably fit with an int16 x (32768 * sum |w| + |bias| < 2^31
+// per output channel, the bias at the int16 input scale). qp16: each candidate's int16 parameters.
+std::set<std::string> ModelQuantizer::choose_int16(const GraphIndex& g, const std::map<std::string, QParams>& qp16) const {
+  std::set<std::string> chosen;
+  for (size_t k = 0; k < float_.graph.nodes.size(); ++k) {
+    const NodeDef& n = float_.graph.nodes[k];
+    if (role_[k] != 1 || (n.op_type != "Conv" && n.op_type != "Add" && n.op_type != "Mul")) continue;
+    if (!fused_[k].empty() && !(n.op_type == "Conv" && fused_[k] == "Relu")) continue;
+    const std::string& y = out_[k];
+    if (g.is_output.count(y) || !qp16.count(y)) continue;
+    const auto users = g.users.find(y);
+    if (users == g.users.end() || users->second.empty()) continue;
+    bool ok = true;
+    for (int j : users->second) {
+      const NodeDef& c = float_.graph.nodes[j];
+      if (role_[j] != 1 || c.op_type != "Conv" || c.inputs[0] != y || c.inputs.size() < 2 || !g.is_const(c.inputs[1])) {
+        ok = false;
+        break;
+      }
+      for (size_t i = 1; i < c.inputs.size(); ++i) ok = ok && (c.inputs[i] != y);
+      const TensorData& wt = float_.graph.initializers[g.init.at(c.inputs[1])];
+      const std::vector<float> w = as_floats(wt);
+      const size_t channels = static_cast<size_t>(wt.dims[0]), per = w.size() / channels;
+      const QuantWeights qw = quantize_weights(w, channels, [per](size_t i) { return i / per; });
+      std::vector<float> b;
+      if (c.inputs.size() > 2 && !c.inputs[2].empty()) b = as_floats(float_.graph.initializers[g.init.at(c.inputs[2])]);
+      for (size_t o = 0; ok && o < channels; ++o) {
+        int64_t sum = 0;
+        for (size_t i = o * per; i < (o + 1) * per; ++i) sum += std::abs(static_cast<int32_t>(qw.q[i]));
+        const double bias = b.empty() ? 0.0 : std::fabs(std::nearbyint(static_cast<double>(b[o]) / (qp16.at(y).scale * qw.scale[o])));
+        ok = 32768.0 * static_cast<double>(sum) + bias < 2147483648.0;
+      }
+      if (!ok) break;
+    }
+    if (ok) chosen.insert(y);
+  }
+  return chosen;
+}
+
 void ModelQuantizer::build_static() {
   const DType adt = opt_.activation_dtype;
   GraphIndex g(float_);
@@ -483,6 +535,18 @@ void ModelQuantizer::build_static() {
   // MaxPool passes its input's parameters through.
   for (size_t k = 0; k < float_.graph.nodes.size(); ++k)
     if (role_[k] == 1 && float_.graph.nodes[k].op_type == "MaxPool") qp[out_[k]] = qp.at(float_.graph.nodes[k].inputs[0]);
+  // A16W8: symmetric int16 parameters (zero point 0) from the observer's int16 range.
+  int16_.clear();
+  if (opt_.int16 != Int16Activations::kNone && adt == DType::kInt8) {
+    std::map<std::string, QParams> qp16;
+    for (auto& [name, obs] : observers_) {
+      const Range r = obs->range(DType::kInt16, Scheme::kSymmetric);
+      qp16[name] = qparams_from_range(r.min, r.max, DType::kInt16, Scheme::kSymmetric);
+    }
+    int16_ = choose_int16(g, qp16);
+    for (const std::string& t : int16_) qp[t] = qp16.at(t);
+  }
+  auto dtype_of = [&](const std::string& t) { return int16_.count(t) ? DType::kInt16 : adt; };
 
   ModelDef qm = float_, ex = float_;
   qm.graph.nodes.clear();
@@ -498,7 +562,7 @@ void ModelQuantizer::build_static() {
       const QParams& p = qp.at(t);
       for (ModelDef* m : {&qm, &ex}) {
         add_init(*m, float_tensor(t + "__scale", {}, {p.scale}));
-        add_init(*m, zp_tensor(t + "__zp", adt, {}, {p.zero_point}));
+        add_init(*m, zp_tensor(t + "__zp", dtype_of(t), {}, {p.zero_point}));
       }
       qparam_done.insert(t);
     }
@@ -581,6 +645,7 @@ void ModelQuantizer::build_static() {
     r.has_qparams = true;
     r.scale = yp.scale;
     r.zero_point = yp.zero_point;
+    r.dtype = int16_.count(y) ? "int16" : adt == DType::kUInt8 ? "uint8" : "int8";
     const std::string yq = y + "__q";
     const std::string ys = op == "MaxPool" ? n.inputs[0] + "__scale" : y + "__scale";
     const std::string yz = op == "MaxPool" ? n.inputs[0] + "__zp" : y + "__zp";
@@ -677,6 +742,8 @@ void ModelQuantizer::build_static() {
                                   {xq, xs, xz, wn + "_q", wn + "_scale", wn + "_zp", ys, yz}, {yq}, n.name, convt ? kMs : "");
         if (!bias_q.empty()) qnode.inputs.push_back(bias_q);
         if (conv || convt) qnode.attributes = n.attributes;
+        // A fused Relu on a symmetric int16 output: clamp the output codes at zero.
+        if (conv && int16_.count(y) && !fused_[k].empty()) qnode.attributes.push_back(make_int_attr("wasmq_qmin", 0));
         r.qop = qnode.op_type;
         qn.push_back(qnode);
       }
@@ -718,15 +785,24 @@ void ModelQuantizer::build_static() {
     }
     q_avail.insert(y);
     f_missing.insert(y);
-    // QDQ form: float op, then Q/DQ of its output under the output's name.
+    // QDQ form: float op, then Q/DQ of its output under the output's name. An int16 output is
+    // symmetric: a fused Relu is written out (the int8 form has it in Q's saturation at zero point
+    // -128), and its Q/DQ are onnxruntime's com.microsoft ones (INT16 below opset 21).
+    const bool y16 = int16_.count(y) != 0;
+    if (y16 && !fused_[k].empty()) {
+      efloat.outputs = {y + "__pre"};
+      en.push_back(efloat);
+      efloat = make_node(fused_[k], {y + "__pre"}, {y + "__f"}, id + "__act16");
+    }
     en.push_back(efloat);
-    en.push_back(make_node("QuantizeLinear", {y + "__f", ys, yz}, {y + "__qdq_out"}, y + "__qdq_out"));
-    en.push_back(make_node("DequantizeLinear", {y + "__qdq_out", ys, yz}, {y}, y + "__qdq_dq"));
+    en.push_back(make_node("QuantizeLinear", {y + "__f", ys, yz}, {y + "__qdq_out"}, y + "__qdq_out", y16 ? kMs : ""));
+    en.push_back(make_node("DequantizeLinear", {y + "__qdq_out", ys, yz}, {y}, y + "__qdq_dq", y16 ? kMs : ""));
     qdq_avail.insert(y);
   }
   for (const auto& o : float_.graph.outputs) need_f(o.name);
-  // The QDQ export only needs opset 13; com.microsoft is not used there.
-  ex.opsets.erase(kMs);
+  // The QDQ export only needs opset 13; com.microsoft only for INT16 Q/DQ.
+  if (int16_.empty()) ex.opsets.erase(kMs);
+  else ex.opsets[kMs] = 1;
   // The report model: the QOperator model plus a DequantizeLinear of every quantized output.
   finish_models(std::move(qm), std::move(ex));
 }
@@ -874,7 +950,7 @@ void ModelQuantizer::finish_models(ModelDef qop, ModelDef exp) {
     onnx::ValueInfoDef v;
     if (opt_.mode == Mode::kStatic) {
       v.name = r.output + "__q";
-      v.dtype = opt_.activation_dtype == DType::kUInt8 ? ElemType::kUInt8 : ElemType::kInt8;
+      v.dtype = int16_.count(r.output) ? ElemType::kInt16 : opt_.activation_dtype == DType::kUInt8 ? ElemType::kUInt8 : ElemType::kInt8;
     } else {
       v.name = r.output + "__report";
       v.dtype = ElemType::kFloat;
@@ -941,10 +1017,15 @@ void ModelQuantizer::compare_row(size_t row, const rt::Tensor& ref) {
     switch (o.dtype) {
       case ElemType::kInt8: return static_cast<float>(static_cast<int32_t>(reinterpret_cast<const int8_t*>(o.bytes.data())[j]) - r.zero_point) * r.scale;
       case ElemType::kUInt8: return static_cast<float>(static_cast<int32_t>(o.bytes[j]) - r.zero_point) * r.scale;
+      case ElemType::kInt16: {
+        int16_t q;
+        std::memcpy(&q, o.bytes.data() + 2 * j, 2);
+        return static_cast<float>(static_cast<int32_t>(q) - r.zero_point) * r.scale;
+      }
       default: return reinterpret_cast<const float*>(o.bytes.data())[j];
     }
   };
-  WASMQ_CHECK(o.dtype == ElemType::kInt8 || o.dtype == ElemType::kUInt8 || o.dtype == ElemType::kFloat,
+  WASMQ_CHECK(o.dtype == ElemType::kInt8 || o.dtype == ElemType::kUInt8 || o.dtype == ElemType::kInt16 || o.dtype == ElemType::kFloat,
               "quantizeModel: report tensor '" + r.output + "' has an unexpected element type");
   // A hard-swish input is compared above -3: below it every value means the same (0 after it).
   const double lo = hardswish_inputs_.count(r.output) ? -3.0 : -HUGE_VAL;

@@ -20,10 +20,17 @@ namespace wasmq::quantize {
 
 enum class Mode { kDynamic, kStatic, kWeightOnly };
 Mode parse_mode(const std::string& s);  // "dynamic" | "static" | "weight-only"
+// Static int8: which activations get symmetric int16 codes instead (A16W8 mixed precision).
+//   kConvInputs: every quantized Conv / Add / Mul output (no fused activation but Relu) whose
+//   consumers are all quantized Convs, when each consumer's int32 sums provably fit (32768 * sum |w|
+//   + |bias| < 2^31 per output channel).
+enum class Int16Activations { kNone, kConvInputs };
+Int16Activations parse_int16(const std::string& s);  // "none" | "conv-inputs"
 
 struct Options {
   Mode mode = Mode::kStatic;
   DType activation_dtype = DType::kInt8;  // static: int8 or uint8
+  Int16Activations int16 = Int16Activations::kNone;
   Calibration calibration = Calibration::kMinMax;
   // Static, when not empty: observe with each of these at once (MultiObserver); convert() uses
   // `calibration` and select_calibration() switches (quantizeModel's calibration 'auto').
@@ -44,6 +51,7 @@ struct ReportRow {
   bool has_qparams = false;     // dynamic/weight-only: activations have no fixed scale
   float scale = 0.0f;
   int32_t zero_point = 0;
+  const char* dtype = "int8";   // static: the output's codes, "int8", "uint8" or "int16"
   double ref_energy = 0.0, err_energy = 0.0;
 };
 
@@ -136,6 +144,8 @@ class ModelQuantizer {
   bool released_ = false;  // release_calibration() ran
   double out_ref_energy_ = 0.0, out_err_energy_ = 0.0;
   std::set<std::string> hardswish_inputs_;  // static: tensors calibrated from -3 (feeds_only_hardswish)
+  std::set<std::string> int16_;             // static: activations with int16 codes (Options::int16)
+  std::set<std::string> choose_int16(const GraphIndex& g, const std::map<std::string, QParams>& qp8) const;
 
   // Node decisions, indexed by node position in float_.
   std::vector<int> role_;          // 0 float, 1 quantized, 2 absorbed into its producer

@@ -84,7 +84,14 @@ struct Graph : GraphScan {
       if (od && od->i != 0) return onnx::is_q8(static_cast<ElemType>(od->i)) ? static_cast<ElemType>(od->i) : ElemType::kUndefined;
       return ElemType::kUInt8;
     }
-    if (ms_domain(n)) return input_type(n, 0);
+    if (ms_domain(n)) {
+      // An INT16 C_zero_point: the int16 output of A16W8 mixed precision (table of int16 entries).
+      if ((n.op_type == "QLinearAdd" || n.op_type == "QLinearMul") && n.inputs.size() > 7 && !n.inputs[7].empty()) {
+        const TensorData* t = constant(n.inputs[7]);
+        if (t && t->dtype == ElemType::kInt16) return ElemType::kInt16;
+      }
+      return input_type(n, 0);
+    }
     return ElemType::kUndefined;
   }
 
@@ -211,7 +218,8 @@ struct Graph : GraphScan {
     } catch (const Error&) {
       return false;  // left as is: the unfused graph reports the problem when it runs
     }
-    if (table.size() != 256) return false;
+    const size_t entry = yt == ElemType::kInt16 ? 2 : 1;
+    if (table.size() != 256 * entry) return false;
     bool identity = xt == yt && !graph_outputs.count(y);
     for (int b = 0; b < 256 && identity; ++b) identity = table[static_cast<size_t>(b)] == b;
     if (identity) {  // Q(DQ(x)) with the same parameters: the chain goes, its readers read x
@@ -228,7 +236,7 @@ struct Graph : GraphScan {
     }
     TensorData t;
     t.name = fresh(y + "/wasmq_lut_table");
-    t.dtype = ElemType::kUInt8;
+    t.dtype = entry == 2 ? ElemType::kInt16 : ElemType::kUInt8;
     t.dims = {256};
     t.data = std::move(table);
     NodeDef lut;

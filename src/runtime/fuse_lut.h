@@ -13,7 +13,8 @@
 namespace wasmq::rt {
 
 // Runs a model (already rewritten: no load-time passes) on the 256 codes of its one 8-bit input
-// [256] and returns the 256 output bytes; throws when it cannot (the chain is then left alone).
+// [256] and returns the output's bytes (256 8-bit codes, or 256 int16 codes = 512 bytes when the
+// chain ends in an int16 tensor); throws when it cannot (the chain is then left alone).
 using LutEvaluator = std::function<std::vector<uint8_t>(onnx::ModelDef&&)>;
 
 // First, DQ -> nearest Resize becomes Resize -> DQ and Concat -> Q becomes Concat of Q'd inputs
@@ -25,7 +26,8 @@ using LutEvaluator = std::function<std::vector<uint8_t>(onnx::ModelDef&&)>;
 // elementwise (com.microsoft QLinearAdd/QLinearMul/QLinearSigmoid/QLinearLeakyRelu, per-tensor
 // Quantize/DequantizeLinear, float unary activations, float Add/Sub/Mul/Div), all other inputs are
 // one-element constants, intermediate results are read only inside the chain (and are not graph
-// outputs), and the result is 8-bit.
+// outputs), and the result is 8-bit, or int16 (a QLinearAdd/QLinearMul with an INT16 C_zero_point:
+// the Lut then has an INT16 table).
 size_t fuse_lut(onnx::ModelDef& m, const LutEvaluator& eval);
 
 }  // namespace wasmq::rt

@@ -89,9 +89,10 @@ std::unique_ptr<Model> Model::load(onnx::ModelDef def) {
       for (int b = 0; b < 256; ++b) static_cast<uint8_t*>(x)[b] = static_cast<uint8_t>(b);
       e->run();
       const Tensor& y = e->output(0);
-      if (onnx::elem_size(y.dtype) != 1 || y.numel() != 256) fail("lut: the chain does not give 256 8-bit values");
+      const bool y16 = y.dtype == ElemType::kInt16;
+      if ((onnx::elem_size(y.dtype) != 1 && !y16) || y.numel() != 256) fail("lut: the chain does not give 256 8-bit or int16 values");
       const auto* p = static_cast<const uint8_t*>(y.data);
-      return std::vector<uint8_t>(p, p + 256);
+      return std::vector<uint8_t>(p, p + y.bytes());
     });
     nhwc_layout_pass(m->def_);  // int8 regions stay NHWC (layout_nhwc.h)
   }

@@ -92,8 +92,8 @@ class QuantizeLinearOp : public Op {
     const int64_t od = c.get_int("output_dtype", 0);
     if (od != 0) {
       out_attr_ = static_cast<ElemType>(od);
-      if (out_attr_ != ElemType::kInt8 && out_attr_ != ElemType::kUInt8) {
-        c.error("output_dtype " + onnx::elem_onnx_name(out_attr_) + " is not supported (INT8 and UINT8 are; 4-bit, 16-bit and float8 tensors are not stored by wasmq)");
+      if (out_attr_ != ElemType::kInt8 && out_attr_ != ElemType::kUInt8 && out_attr_ != ElemType::kInt16) {
+        c.error("output_dtype " + onnx::elem_onnx_name(out_attr_) + " is not supported (INT8, UINT8 and INT16 are; 4-bit, UINT16 and float8 tensors are not stored by wasmq)");
       }
     }
     if (c.get_int("saturate", 1) != 1) c.error("saturate=0 applies to float8 outputs, which are not supported");
@@ -105,7 +105,7 @@ class QuantizeLinearOp : public Op {
     const Tensor* zp = in.size() > 2 ? in[2] : nullptr;
     ElemType t = zp ? zp->dtype : (out_attr_ != ElemType::kUndefined ? out_attr_ : ElemType::kUInt8);
     if (zp && out_attr_ != ElemType::kUndefined && zp->dtype != out_attr_) error("output_dtype differs from y_zero_point's type");
-    if (!is_q8(t)) error("output type " + onnx::elem_onnx_name(t) + " is not supported (INT8 and UINT8 are)");
+    if (!is_q8(t) && t != ElemType::kInt16) error("output type " + onnx::elem_onnx_name(t) + " is not supported (INT8, UINT8 and INT16 are)");
     resolve_qdq(*this, in[0]->shape, *in[1], zp, axis_, block_);
     out[0]->dtype = t;
     out[0]->shape = in[0]->shape;
@@ -122,7 +122,8 @@ class QuantizeLinearOp : public Op {
       const QuantizeParams p{scale_[pi], static_cast<float>(zp_.size() == 1 ? zp_[0] : zp_[pi]),
                              static_cast<float>(qmin_of(t)), static_cast<float>(qmax_of(t))};
       if (t == ElemType::kInt8) v.f32_qs8(n, x + off, out[0]->as<int8_t>() + off, p);
-      else v.f32_qu8(n, x + off, out[0]->as<uint8_t>() + off, p);
+      else if (t == ElemType::kUInt8) v.f32_qu8(n, x + off, out[0]->as<uint8_t>() + off, p);
+      else f32_qs16_vcvt__scalar(n, x + off, out[0]->as<int16_t>() + off, p);
     });
   }
 
@@ -142,7 +143,7 @@ class DequantizeLinearOp : public Op {
   }
   void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     const ElemType t = in[0]->dtype;
-    if (!is_q8(t) && t != ElemType::kInt32) error("x must be INT8, UINT8 or INT32 (got " + onnx::elem_onnx_name(t) + ")");
+    if (!is_q8(t) && t != ElemType::kInt16 && t != ElemType::kInt32) error("x must be INT8, UINT8, INT16 or INT32 (got " + onnx::elem_onnx_name(t) + ")");
     if (in[1]->dtype != ElemType::kFloat) error("x_scale must be FLOAT (FLOAT16 scales are not supported)");
     const Tensor* zp = in.size() > 2 ? in[2] : nullptr;
     if (zp && zp->dtype != t) error("x_zero_point type differs from x's");
@@ -164,6 +165,8 @@ class DequantizeLinearOp : public Op {
         v.qs8_f32(n, in[0]->as<const int8_t>() + off, y + off, p);
       } else if (t == ElemType::kUInt8) {
         v.qu8_f32(n, in[0]->as<const uint8_t>() + off, y + off, p);
+      } else if (t == ElemType::kInt16) {
+        qs16_f32_vcvt__scalar(n, in[0]->as<const int16_t>() + off, y + off, p);
       } else {
         const int32_t* x = in[0]->as<const int32_t>() + off;
         for (size_t i = 0; i < n; ++i) y[off + i] = static_cast<float>(static_cast<double>(x[i]) - p.zero_point) * p.scale;
@@ -387,6 +390,7 @@ int32_t scalar_zp(const Op& op, const Tensor* t, ElemType type, const char* what
   if (!t) return 0;
   if (!t->data) op.error(std::string(what) + " has no data");
   if (t->dtype != type || t->numel() != 1) op.error(std::string(what) + " must be a scalar of the data's type");
+  if (type == ElemType::kInt16) return *t->as<const int16_t>();
   return type == ElemType::kInt8 ? *t->as<const int8_t>() : *t->as<const uint8_t>();
 }
 
@@ -416,7 +420,10 @@ class QBinaryOp : public Op {
     const ElemType t = in[0]->dtype;
     if (!is_q8(t)) error("A must be INT8 or UINT8");
     if (in[3]->dtype != t) error("A and B must have the same type");
-    out[0]->dtype = t;
+    // An INT16 C_zero_point gives an int16 output (A16W8: the tensor feeds int16-input convolutions).
+    const bool y16 = in.size() > 7 && in[7] && in[7]->dtype == ElemType::kInt16;
+    if (y16 && t != ElemType::kInt8) error("an INT16 output needs INT8 inputs");
+    out[0]->dtype = y16 ? ElemType::kInt16 : t;
     out[0]->shape = broadcast_shapes(in[0]->shape, in[3]->shape, label);
   }
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
@@ -424,8 +431,9 @@ class QBinaryOp : public Op {
     const bool s8 = t == ElemType::kInt8;
     const float sa = scalar_scale(*this, in[1], "A_scale"), sb = scalar_scale(*this, in[4], "B_scale"),
                 sy = scalar_scale(*this, in[6], "C_scale");
+    const ElemType yt = out[0]->dtype;
     const int32_t za = scalar_zp(*this, in[2], t, "A_zero_point"), zb = scalar_zp(*this, in[5], t, "B_zero_point"),
-                  zy = scalar_zp(*this, in.size() > 7 ? in[7] : nullptr, t, "C_zero_point");
+                  zy = scalar_zp(*this, in.size() > 7 ? in[7] : nullptr, yt, "C_zero_point");
     const Shape& os = out[0]->shape;
     const size_t n = numel_of(os);
     // Operand views: full, last-dims suffix (channel) or scalar; anything else is expanded once.
@@ -463,6 +471,13 @@ class QBinaryOp : public Op {
     bs.channels = ch;
     bs.rows = ch ? n / ch : 0;
     if (n == 0) return;
+    if (yt == ElemType::kInt16) {
+      const auto* a8 = static_cast<const int8_t*>(pa);
+      const auto* b8 = static_cast<const int8_t*>(pb);
+      if (mul_) qs8_qs16_mul(bs, a8, b8, out[0]->as<int16_t>(), make_qs8_qs16_mul_params(sa, za, sb, zb, sy, zy), 0, bs.rows);
+      else qs8_qs16_add(bs, a8, b8, out[0]->as<int16_t>(), make_qs8_qs16_add_params(sa, za, sb, zb, sy, zy), 0, bs.rows);
+      return;
+    }
     if (mul_) {
       if (s8) qs8_mul(bs, static_cast<const int8_t*>(pa), static_cast<const int8_t*>(pb), out[0]->as<int8_t>(), make_qs8_mul_params(sa, za, sb, zb, sy, zy), 0, bs.rows);
       else qu8_mul(bs, static_cast<const uint8_t*>(pa), static_cast<const uint8_t*>(pb), out[0]->as<uint8_t>(), make_qu8_mul_params(sa, za, sb, zb, sy, zy), 0, bs.rows);
@@ -511,15 +526,17 @@ class QLutOp : public Op {
 };
 
 // ---- wasmq Lut: y[i] = table[byte(x[i])], the fused form of an elementwise chain (fuse_lut.h) ----
-// Inputs: x (8-bit), table (UINT8 [256]); attributes: from / to (x's and the output's 8-bit types,
-// ONNX enum; from 0 = either), min_rank (the output has at least this rank: one-element constants of
-// that rank were broadcast).
+// Inputs: x (8-bit), table (UINT8 [256], or INT16 [256] for an INT16 output: a chain ending in an
+// int16 tensor of A16W8 mixed precision); attributes: from / to (x's and the output's types, ONNX
+// enum; from 0 = either), min_rank (the output has at least this rank: one-element constants of that
+// rank were broadcast).
 
 class LutOp : public Op {
  public:
   explicit LutOp(const OpContext& c) : from_(c.get_int("from", 0)), to_(c.get_int("to", 0)), min_rank_(c.get_int("min_rank", 0)) {
     c.check_inputs(2, 2);
-    if (to_ != static_cast<int64_t>(ElemType::kInt8) && to_ != static_cast<int64_t>(ElemType::kUInt8)) c.error("to must be INT8 or UINT8");
+    if (to_ != static_cast<int64_t>(ElemType::kInt8) && to_ != static_cast<int64_t>(ElemType::kUInt8) && to_ != static_cast<int64_t>(ElemType::kInt16))
+      c.error("to must be INT8, UINT8 or INT16");
     if (min_rank_ < 0 || min_rank_ > 8) c.error("min_rank must be in [0, 8]");
   }
   void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
@@ -529,13 +546,18 @@ class LutOp : public Op {
       error("x is " + onnx::elem_onnx_name(in[0]->dtype) + " but the fused chain's zero points are " +
             onnx::elem_onnx_name(static_cast<ElemType>(from_)));
     }
-    if (in[1]->dtype != ElemType::kUInt8 || in[1]->numel() != 256) error("table must be UINT8 with 256 entries");
+    const ElemType tt = to_ == static_cast<int64_t>(ElemType::kInt16) ? ElemType::kInt16 : ElemType::kUInt8;
+    if (in[1]->dtype != tt || in[1]->numel() != 256) error("table must be " + onnx::elem_onnx_name(tt) + " with 256 entries");
     out[0]->dtype = static_cast<ElemType>(to_);
     out[0]->shape = in[0]->shape;
     while (out[0]->shape.size() < static_cast<size_t>(min_rank_)) out[0]->shape.insert(out[0]->shape.begin(), 1);
   }
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     if (!in[1]->data) error("table must be known");
+    if (out[0]->dtype == ElemType::kInt16) {
+      x8_lut16_config()(in[0]->numel(), static_cast<const uint8_t*>(in[0]->data), out[0]->as<int16_t>(), in[1]->as<const int16_t>());
+      return;
+    }
     x8_lut_config()(in[0]->numel(), static_cast<const uint8_t*>(in[0]->data), static_cast<uint8_t*>(out[0]->data),
                     static_cast<const uint8_t*>(in[1]->data));
   }
@@ -711,6 +733,9 @@ class QGlobalAvgPoolOp : public Op {
 void register_quant_ops(OpRegistry& r) {
   add_op(r, "QuantizeLinear", factory<QuantizeLinearOp>());
   add_op(r, "DequantizeLinear", factory<DequantizeLinearOp>());
+  // onnxruntime's contrib Q/DQ (what an opset < 21 model uses for INT16 codes).
+  add_op(r, "com.microsoft:QuantizeLinear", factory<QuantizeLinearOp>());
+  add_op(r, "com.microsoft:DequantizeLinear", factory<DequantizeLinearOp>());
   add_op(r, "DynamicQuantizeLinear", factory<DynamicQuantizeLinearOp>());
   add_op(r, "MatMulInteger", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QMatMulOp>(c, false); });
   add_op(r, "QLinearMatMul", [](const OpContext& c) -> std::unique_ptr<Op> { return std::make_unique<QMatMulOp>(c, true); });

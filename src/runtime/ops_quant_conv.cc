@@ -7,6 +7,7 @@
 #include "kernels/conv/conv.h"
 #include "kernels/dwconv/dwconv.h"
 #include "kernels/pool/pool.h"
+#include "runtime/qconv16.h"
 #include "runtime/quant_common.h"
 
 namespace wasmq::rt {
@@ -32,6 +33,13 @@ class QConvOp : public Op {
     strides_ = c.get_ints("strides");
     dilations_ = c.get_ints("dilations");
     pads_ = c.get_ints("pads");
+    // wasmq's own output-code clamp of an INT16 y (a fused ReLU on a symmetric int16 output).
+    out_qmin_ = c.get_int("wasmq_qmin", std::numeric_limits<int32_t>::min());
+    out_qmax_ = c.get_int("wasmq_qmax", std::numeric_limits<int32_t>::max());
+    if (out_qmin_ < std::numeric_limits<int32_t>::min() || out_qmax_ > std::numeric_limits<int32_t>::max())
+      c.error("wasmq_qmin/wasmq_qmax are out of range");
+    clamped_ = c.has("wasmq_qmin") || c.has("wasmq_qmax");
+    if (clamped_ && !qlinear) c.error("wasmq_qmin/wasmq_qmax are only supported on QLinearConv");
     for (const auto* v : {&kernel_, &strides_, &dilations_, &pads_}) {
       for (int64_t x : *v) {
         if (x < 0 || x > (int64_t{1} << 24)) c.error("kernel_shape/strides/dilations/pads value " + std::to_string(x) + " is out of range");
@@ -41,7 +49,8 @@ class QConvOp : public Op {
 
   void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     const Tensor *x = in[0], *w = in[wi()];
-    if (!is_q8(x->dtype)) error("x must be INT8 or UINT8 (got " + onnx::elem_onnx_name(x->dtype) + ")");
+    const bool x16 = qlinear_ && x->dtype == ElemType::kInt16;
+    if (!is_q8(x->dtype) && !x16) error("x must be INT8, UINT8 or (QLinearConv) INT16 (got " + onnx::elem_onnx_name(x->dtype) + ")");
     if (!is_q8(w->dtype)) error("w must be INT8 or UINT8 (got " + onnx::elem_onnx_name(w->dtype) + ")");
     const size_t r = x->shape.size();
     if (r != 3 && r != 4) error("only 1-D and 2-D convolutions are supported (x " + shape_str(x->shape) + ")");
@@ -109,7 +118,7 @@ class QConvOp : public Op {
       check_param_size(*this, in[1]->numel(), in[1]->shape.size(), 1, "x_scale");
       w_scale_per_ch_ = check_param_size(*this, in[4]->numel(), in[4]->shape.size(), s.out_c, "w_scale");
       check_param_size(*this, in[6]->numel(), in[6]->shape.size(), 1, "y_scale");
-      if (!is_q8(in[7]->dtype)) error("y_zero_point must be INT8 or UINT8");
+      if (!is_q8(in[7]->dtype) && in[7]->dtype != ElemType::kInt16) error("y_zero_point must be INT8, UINT8 or INT16");
       const Tensor* b = in.size() > 8 ? in[8] : nullptr;
       if (b && (b->dtype != ElemType::kInt32 || b->numel() != s.out_c)) error("B must be INT32 of shape [" + std::to_string(s.out_c) + "]");
       out[0]->dtype = in[7]->dtype;
@@ -122,9 +131,19 @@ class QConvOp : public Op {
     if (xzp) check_param_size(*this, xzp->numel(), xzp->shape.size(), 1, "x_zero_point");
     if (channels_last_) os = Shape{os[0], os[2], os[3], os[1]};  // [N, OH, OW, O]
     out[0]->shape = os;
+    q16_.reset();
+    if (qlinear_ && (x16 || out[0]->dtype == ElemType::kInt16)) {
+      q16_ = make_qconv16(*this, s, channels_last_, x->dtype, out[0]->dtype, static_cast<int32_t>(out_qmin_), static_cast<int32_t>(out_qmax_));
+    } else if (clamped_) {
+      error("wasmq_qmin/wasmq_qmax need an INT16 x or y");
+    }
   }
 
   void prepare(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    if (q16_) {
+      q16_->prepare(in);
+      return;
+    }
     const size_t in_bytes = s_.batch * s_.in_h * s_.in_w * s_.in_c;
     xh_.assign(channels_last_ ? 0 : in_bytes + 16, 0);
     const size_t pixels = s_.pixels();
@@ -147,6 +166,10 @@ class QConvOp : public Op {
   }
 
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    if (q16_) {
+      q16_->run(in, out[0]);
+      return;
+    }
     if (!weights_const_ || !packed_valid_) pack(in);
     const Tensor* x = in[0];
     const bool xu = x->dtype == ElemType::kUInt8;
@@ -256,21 +279,8 @@ class QConvOp : public Op {
       packed_[g].pack(gout, k, reorder_.data() + g * gout * k, w->dtype == ElemType::kUInt8, k, 1, zp_tmp_.data(), true,
                       b ? b->as<const int32_t>() + g * gout : nullptr);
     }
-    // Column-blocked kernels (qgemm_col_config: 16 or 8 output channels per block, no horizontal
-    // reduction) where this build has them and the estimated cost is lower, per output row:
-    //   2x4c8:  ceil(N/4) tiles  x (11 per 8-deep K block + 24 for the reduction and requantization)
-    //   2x16c2: ceil(N/16) blocks x (52 per K block + 28 for requantizing 16 outputs)
-    //   2x8c2:  ceil(N/8) blocks  x (29 per K block + 16)
-    // Op counts, the column-blocked K blocks weighted from ppocr-cls timings: they win on short K
-    // (1x1 convs with K = 8..32: 16-50% faster) and lose slightly at N=32, K=200 (0.038 -> 0.044 ms).
-    const size_t kb = qs8_gemm_kc(k) / 8;
-    const size_t c8 = (gout + 3) / 4 * (kb * 11 + 24), n16 = (gout + 15) / 16 * (kb * 52 + 28),
-                 n8 = (gout + 7) / 8 * (kb * 29 + 16);
-    col_nb_ = 0;
-    if (qgemm_col_config().qs8_n16 && !any_corr() && std::min(n16, n8) < c8) col_nb_ = n16 <= n8 ? 16 : 8;
-    // With 16-column blocks, a remainder of <= 8 columns (N = 200, 88, 104) goes to one 8-column
-    // block instead of a half-empty 16-column one.
-    col_main_ = col_nb_ == 16 && gout % 16 != 0 && gout % 16 <= 8 ? gout / 16 * 16 : gout;
+    col_nb_ = qgemm_col_config().qs8_n16 && !any_corr() ? qconv_col_block(gout, k, &col_main_) : 0;
+    if (!col_nb_) col_main_ = gout;
     col_packed_.resize(col_nb_ ? s_.groups : 0);
     col_tail_.resize(col_nb_ && col_main_ < gout ? s_.groups : 0);
     for (size_t g = 0; g < col_packed_.size(); ++g) {
@@ -366,8 +376,9 @@ class QConvOp : public Op {
     dw_ = true;
   }
 
-  bool qlinear_, channels_last_;
-  int64_t group_;
+  bool qlinear_, channels_last_, clamped_ = false;
+  int64_t group_, out_qmin_, out_qmax_;
+  std::unique_ptr<QConv16> q16_;  // INT16 x or y (A16W8)
   std::string auto_pad_;
   std::vector<int64_t> kernel_, strides_, dilations_, pads_;
   ConvShape s_;

@@ -14,8 +14,8 @@
 namespace wasmq::rt::quant {
 
 using onnx::is_q8;
-inline int32_t qmin_of(ElemType t) { return t == ElemType::kInt8 ? -128 : 0; }
-inline int32_t qmax_of(ElemType t) { return t == ElemType::kInt8 ? 127 : 255; }
+inline int32_t qmin_of(ElemType t) { return t == ElemType::kInt8 ? -128 : t == ElemType::kInt16 ? -32768 : 0; }
+inline int32_t qmax_of(ElemType t) { return t == ElemType::kInt8 ? 127 : t == ElemType::kInt16 ? 32767 : 255; }
 
 // Reads a float scale tensor (must be known or present at run time) into `out`.
 void read_scales(const Op& op, const Tensor* t, const char* what, std::vector<float>& out);
@@ -52,6 +52,12 @@ void gemm_acc32(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsign
 void gemm_minmax(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsigned, size_t a_stride, int32_t a_zp,
                  const float* scale, int32_t y_zp, int32_t qmin, int32_t qmax, void* c, size_t c_stride,
                  std::vector<uint8_t>& pad_row);
+
+// The GEMM a QLinearConv group of gout output channels and depth k runs on: 16 or 8 when the
+// column-blocked kernels (qgemm_col_config, qgemm_col16_config) are estimated cheaper than the MRx4c8
+// tiles, else 0. *col_main: the columns in blocks of that width; the rest (<= 8, when 16) go to one
+// 8-column block of their own packing.
+size_t qconv_col_block(size_t gout, size_t k, size_t* col_main);
 
 // Byte matrix transpose in 8x8 tiles: src rows x cols (row stride rs) -> dst cols x rows (row stride ds).
 void transpose_u8(const uint8_t* src, size_t rows, size_t cols, size_t rs, uint8_t* dst, size_t ds);

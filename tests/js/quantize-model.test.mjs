@@ -13,6 +13,7 @@ import { modelBytes, modelPath, calibrationFeeds, ctcGreedy, editDistance, rando
   textMapComparison, textPageFeeds }
   from '../fixtures/models.mjs';
 import { CALIBRATION_LINES } from '../fixtures/text-lines.mjs';
+import { parseOnnx } from '../fixtures/onnx-info.mjs';
 
 const require = createRequire(import.meta.url);
 let ortAvailable = true;
@@ -23,6 +24,8 @@ try {
 }
 const ort = ortAvailable ? await import('../peers/ort.mjs') : null;
 const SLOW = process.env.WASMQ_SLOW === '1';
+/** Activation tensors with int16 codes in a QOperator model: its INT16 zero points. */
+const int16Tensors = (bytes) => parseOnnx(bytes).tensors.filter((t) => t.dtype === 'int16' && t.name.endsWith('__zp')).length;
 const has = (id) => { try { return existsSync(modelPath(id)); } catch { return false; } };
 
 function normal(n, r, sd = 1) {
@@ -239,68 +242,79 @@ const REAL = [
 // text-lines.mjs: English prose in 7 Debian fonts, odd lines upside down; lines 0-99 calibrate,
 // the rest test). Ground truth is the rotation, so float and int8 accuracy are measured too.
 // Calibration 'auto' tries minmax, percentile and mse on the calibration lines and keeps the best
-// (mse here: 28.1 dB on the test lines, where minmax gives 25.7; 27.6-28.9 dB over calibration sets
-// of 16-100 lines). The issue's target is 30 dB: not met (docs/quantize-model.md has why); the floor
-// here is the measured value less 0.5 dB.
-const CLS = { calibFeeds: 8, calibBatch: 8, tests: 500, batch: 10, minSqnr: 27.5, minTop1: 0.99,
-  maxAccuracyLoss: 0.01, qdqMaxAbs: 0.2 };
-test(`ppocr-cls on real text lines: static int8 (calibration 'auto') keeps >= ${CLS.minSqnr} dB, top-1 on >= 99 % and the float model's accuracy; QDQ export agrees`,
-  { skip: has('ppocr-cls') ? false : 'ppocr-cls is not installed' }, async () => {
-    const id = 'ppocr-cls';
-    const { wq, loadModel } = await wasmq();
-    const m = await loadModel(modelBytes(id));
-    const stages = new Set();
-    const qm = await wq.quantizeModel(m, { mode: 'static', activations: { dtype: 'int8', calibration: 'auto' },
-      calibrationData: calibrationFeeds(id, { count: CLS.calibFeeds, batch: CLS.calibBatch }), onProgress: (p) => stages.add(p.stage) });
-    try {
-      assert.equal(qm.loadError, '');
-      assert.deepEqual([...stages], ['calibrate', 'convert', 'auto', 'report']);
-      // Each candidate measured on the calibration lines; the best one kept, and it is what runs.
-      assert.deepEqual(qm.calibrationTrials.map((t) => t.calibration), ['minmax', 'percentile', 'mse']);
-      const best = qm.calibrationTrials.reduce((b, t) => (t.outputSqnrDb > b.outputSqnrDb ? t : b));
-      console.log(`# ppocr-cls calibration 'auto' on ${CLS.calibFeeds * CLS.calibBatch} calibration lines: ` +
-        `${qm.calibrationTrials.map((t) => `${t.calibration} ${t.outputSqnrDb.toFixed(2)} dB`).join(', ')} -> ${qm.calibration}`);
-      assert.equal(qm.calibration, best.calibration);
-      assert.ok(Math.abs(qm.outputSqnrDb - best.outputSqnrDb) < 0.01, `report ${qm.outputSqnrDb} vs trial ${best.outputSqnrDb}`);
-      const tests = [], rotated = [];
-      for (let i = 0; i < CLS.tests / CLS.batch; i++) {
-        const t = textLineFeeds(id, { start: CALIBRATION_LINES + i * CLS.batch, batch: CLS.batch });
-        tests.push(t.feeds);
-        rotated.push(...t.rotated);
+// (mse here). All-int8 activations: 28.1 dB on the test lines (minmax 25.7; 27.6-28.9 dB over
+// calibration sets of 16-100 lines), below the issue's 30 dB target, which per-tensor int8 cannot
+// reach here (docs/quantize-model.md); the floor is the measured value less 0.5 dB. With int16
+// convolution inputs (activations.int16 'conv-inputs', A16W8 mixed precision) the target is met.
+const CLS = { calibFeeds: 8, calibBatch: 8, tests: 500, batch: 10, minTop1: 0.99, maxAccuracyLoss: 0.01, qdqMaxAbs: 0.2 };
+const CLS_CASES = [
+  { label: 'static int8', int16: 'none', minSqnr: 27.5 },
+  { label: "static int8 with int16 convolution inputs (activations.int16 'conv-inputs')", int16: 'conv-inputs', minSqnr: 30 },
+];
+for (const { label, int16, minSqnr } of CLS_CASES) {
+  test(`ppocr-cls on real text lines: ${label}, calibration 'auto', keeps >= ${minSqnr} dB, top-1 on >= 99 % and the float model's accuracy; QDQ export agrees`,
+    { skip: has('ppocr-cls') ? false : 'ppocr-cls is not installed' }, async () => {
+      const id = 'ppocr-cls';
+      const { wq, loadModel } = await wasmq();
+      const m = await loadModel(modelBytes(id));
+      const stages = new Set();
+      const qm = await wq.quantizeModel(m, { mode: 'static', activations: { dtype: 'int8', calibration: 'auto', int16 },
+        calibrationData: calibrationFeeds(id, { count: CLS.calibFeeds, batch: CLS.calibBatch }), onProgress: (p) => stages.add(p.stage) });
+      try {
+        assert.equal(qm.loadError, '');
+        assert.deepEqual([...stages], ['calibrate', 'convert', 'auto', 'report']);
+        // Each candidate measured on the calibration lines; the best one kept, and it is what runs.
+        assert.deepEqual(qm.calibrationTrials.map((t) => t.calibration), ['minmax', 'percentile', 'mse']);
+        const best = qm.calibrationTrials.reduce((b, t) => (t.outputSqnrDb > b.outputSqnrDb ? t : b));
+        console.log(`# ppocr-cls ${label}, calibration 'auto' on ${CLS.calibFeeds * CLS.calibBatch} calibration lines: ` +
+          `${qm.calibrationTrials.map((t) => `${t.calibration} ${t.outputSqnrDb.toFixed(2)} dB`).join(', ')} -> ${qm.calibration}`);
+        assert.equal(qm.calibration, best.calibration);
+        assert.ok(Math.abs(qm.outputSqnrDb - best.outputSqnrDb) < 0.01, `report ${qm.outputSqnrDb} vs trial ${best.outputSqnrDb}`);
+        const tests = [], rotated = [];
+        for (let i = 0; i < CLS.tests / CLS.batch; i++) {
+          const t = textLineFeeds(id, { start: CALIBRATION_LINES + i * CLS.batch, batch: CLS.batch });
+          tests.push(t.feeds);
+          rotated.push(...t.rotated);
+        }
+        const out = m.outputs[0].name;
+        const ref = await runAll(m, tests);
+        const got = await runAll(qm, tests);
+        const s = stats(ref, got, out);
+        const accuracy = (runs) => runs.flatMap((r) => Array.from({ length: r[out].dims[0] }, (_, n) => r[out].data[2 * n + 1] > r[out].data[2 * n]))
+          .filter((up, i) => up === rotated[i]).length / rotated.length;
+        const accF = accuracy(ref), accQ = accuracy(got);
+        console.log(`# ppocr-cls ${label} on ${CLS.tests} text lines: output SQNR ${s.sqnrDb.toFixed(2)} dB, top-1 agreement ` +
+          `${(100 * s.top1).toFixed(1)} %, accuracy float ${(100 * accF).toFixed(1)} % / quantized ${(100 * accQ).toFixed(1)} %`);
+        assert.ok(accF >= 0.97, `the float model reads these lines (accuracy ${accF}): the fixture is realistic`);
+        assert.ok(s.sqnrDb >= minSqnr, `output SQNR ${s.sqnrDb} dB`);
+        assert.ok(s.top1 >= CLS.minTop1, `top-1 agreement ${s.top1}`);
+        assert.ok(accQ >= accF - CLS.maxAccuracyLoss, `quantized accuracy ${accQ} vs float ${accF}`);
+        const rep = qm.report();
+        assert.ok(rep.every((r) => Number.isFinite(r.outputSqnrDb) && r.outputSqnrDb > 5), JSON.stringify(rep.map((r) => r.outputSqnrDb)));
+        // int8 weights and nothing else: the exports are smaller than the float file (no float
+        // weights or folding leftovers kept as dead initializers).
+        const floatBytes = modelBytes(id).length;
+        for (const form of ['qdq', 'qoperator']) {
+          const n = (form === 'qdq' ? qm.toOnnx() : qm.toOnnx({ form })).length;
+          assert.ok(n < floatBytes / 2, `${form} export ${n} bytes vs float ${floatBytes}`);
+        }
+        // What runs: int16 zero points in the QOperator model exactly when asked for.
+        const i16 = int16Tensors(qm.toOnnx({ form: 'qoperator' }));
+        console.log(`# ppocr-cls ${label}: ${i16} int16 activation tensors`);
+        if (int16 === 'none') assert.equal(i16, 0);
+        else assert.ok(i16 >= 20, `${i16} int16 tensors`);
+        if (ort) {
+          const qdq = await ort.runOrtMany('node', qm.toOnnx(), tests.slice(0, 3));
+          const d = stats(qdq, got.slice(0, 3), out);
+          console.log(`# ppocr-cls ${label}: QDQ export in onnxruntime-node vs wasmq: max abs ${d.maxAbs.toExponential(3)}, SQNR ${d.sqnrDb.toFixed(1)} dB`);
+          assert.ok(d.maxAbs <= CLS.qdqMaxAbs, `QDQ vs wasmq: max abs ${d.maxAbs} > ${CLS.qdqMaxAbs}`);
+        }
+      } finally {
+        qm.dispose();
+        m.dispose();
       }
-      const out = m.outputs[0].name;
-      const ref = await runAll(m, tests);
-      const got = await runAll(qm, tests);
-      const s = stats(ref, got, out);
-      const accuracy = (runs) => runs.flatMap((r) => Array.from({ length: r[out].dims[0] }, (_, n) => r[out].data[2 * n + 1] > r[out].data[2 * n]))
-        .filter((up, i) => up === rotated[i]).length / rotated.length;
-      const accF = accuracy(ref), accQ = accuracy(got);
-      console.log(`# ppocr-cls static int8 on ${CLS.tests} text lines: output SQNR ${s.sqnrDb.toFixed(2)} dB, top-1 agreement ` +
-        `${(100 * s.top1).toFixed(1)} %, accuracy float ${(100 * accF).toFixed(1)} % / int8 ${(100 * accQ).toFixed(1)} %`);
-      assert.ok(accF >= 0.97, `the float model reads these lines (accuracy ${accF}): the fixture is realistic`);
-      assert.ok(s.sqnrDb >= CLS.minSqnr, `output SQNR ${s.sqnrDb} dB`);
-      assert.ok(s.top1 >= CLS.minTop1, `top-1 agreement ${s.top1}`);
-      assert.ok(accQ >= accF - CLS.maxAccuracyLoss, `int8 accuracy ${accQ} vs float ${accF}`);
-      const rep = qm.report();
-      assert.ok(rep.every((r) => Number.isFinite(r.outputSqnrDb) && r.outputSqnrDb > 5), JSON.stringify(rep.map((r) => r.outputSqnrDb)));
-      // int8 weights and nothing else: the exports are smaller than the float file (no float
-      // weights or folding leftovers kept as dead initializers).
-      const floatBytes = modelBytes(id).length;
-      for (const form of ['qdq', 'qoperator']) {
-        const n = (form === 'qdq' ? qm.toOnnx() : qm.toOnnx({ form })).length;
-        assert.ok(n < floatBytes / 2, `${form} export ${n} bytes vs float ${floatBytes}`);
-      }
-      if (ort) {
-        const qdq = await ort.runOrtMany('node', qm.toOnnx(), tests.slice(0, 3));
-        const d = stats(qdq, got.slice(0, 3), out);
-        console.log(`# ppocr-cls: QDQ export in onnxruntime-node vs wasmq: max abs ${d.maxAbs.toExponential(3)}, SQNR ${d.sqnrDb.toFixed(1)} dB`);
-        assert.ok(d.maxAbs <= CLS.qdqMaxAbs, `QDQ vs wasmq: max abs ${d.maxAbs} > ${CLS.qdqMaxAbs}`);
-      }
-    } finally {
-      qm.dispose();
-      m.dispose();
-    }
-  });
+    });
+}
 
 for (const { id, calib, tests: nTests, batch, minSqnr, minTop1, qdqMaxAbs } of REAL) {
   test(`${id}: static int8 keeps >= ${minSqnr} dB and top-1 on >= ${100 * minTop1} % of inputs; QDQ export agrees`, { skip: has(id) ? false : `${id} is not installed` }, async () => {

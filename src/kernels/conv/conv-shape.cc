@@ -134,6 +134,7 @@ void im2col_nhwc_rows(const ConvShape& s, size_t group, const T* input, T pad_va
 template void im2col_nhwc<int8_t>(const ConvShape&, size_t, const int8_t*, int8_t, int8_t*, size_t);
 template void im2col_nhwc<uint8_t>(const ConvShape&, size_t, const uint8_t*, uint8_t, uint8_t*, size_t);
 template void im2col_nhwc<float>(const ConvShape&, size_t, const float*, float, float*, size_t);
+template void im2col_nhwc<int16_t>(const ConvShape&, size_t, const int16_t*, int16_t, int16_t*, size_t);
 template void im2col_nhwc_rows<int8_t>(const ConvShape&, size_t, const int8_t*, int8_t, int8_t*, size_t, size_t, size_t);
 template void im2col_nhwc_rows<uint8_t>(const ConvShape&, size_t, const uint8_t*, uint8_t, uint8_t*, size_t, size_t, size_t);
 

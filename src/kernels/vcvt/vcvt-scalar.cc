@@ -23,6 +23,14 @@ void f32_qu8_vcvt__scalar(size_t n, const float* x, uint8_t* y, const QuantizePa
   for (size_t i = 0; i < n; ++i) y[i] = static_cast<uint8_t>(static_cast<int32_t>(quantize_clamped(x[i], p)));
 }
 
+void f32_qs16_vcvt__scalar(size_t n, const float* x, int16_t* y, const QuantizeParams& p) {
+  for (size_t i = 0; i < n; ++i) y[i] = static_cast<int16_t>(static_cast<int32_t>(quantize_clamped(x[i], p)));
+}
+
+void qs16_f32_vcvt__scalar(size_t n, const int16_t* x, float* y, const DequantizeParams& p) {
+  for (size_t i = 0; i < n; ++i) y[i] = static_cast<float>(static_cast<int32_t>(x[i]) - p.zero_point) * p.scale;
+}
+
 void qs8_f32_vcvt__scalar(size_t n, const int8_t* x, float* y, const DequantizeParams& p) {
   for (size_t i = 0; i < n; ++i) y[i] = static_cast<float>(static_cast<int32_t>(x[i]) - p.zero_point) * p.scale;
 }

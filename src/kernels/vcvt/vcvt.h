@@ -38,6 +38,9 @@ typedef void (*x8_pack4_fn)(size_t n, const int8_t* codes, uint8_t* packed);
 typedef void (*x4_unpack_fn)(size_t n, const uint8_t* packed, int8_t* codes);
 
 void f32_qs8_vcvt__scalar(size_t n, const float* x, int8_t* y, const QuantizeParams& p);
+// int16 codes (A16W8 activations at a model's float boundary; the reference loop is the only one).
+void f32_qs16_vcvt__scalar(size_t n, const float* x, int16_t* y, const QuantizeParams& p);
+void qs16_f32_vcvt__scalar(size_t n, const int16_t* x, float* y, const DequantizeParams& p);
 void f32_qu8_vcvt__scalar(size_t n, const float* x, uint8_t* y, const QuantizeParams& p);
 void qs8_f32_vcvt__scalar(size_t n, const int8_t* x, float* y, const DequantizeParams& p);
 void qu8_f32_vcvt__scalar(size_t n, const uint8_t* x, float* y, const DequantizeParams& p);
