@@ -2,7 +2,7 @@
 // QDQ export: each activation Q->DQ pair becomes a Clip to the same int8 range (no rounding), for
 // all tensors or all but one class, and measures the output against float.
 //   node scripts/qdq-diagnose.mjs [--model ppocr-cls|ppocr-det|...] [--calib 16] [--calib-batch 1] [--test 300] [--classes] [--each regex] [--unround regex] [--each-clip regex] [--logit | --expected]
-//   [--calibration minmax|percentile|mse|entropy]
+//   [--calibration minmax|percentile|mse|entropy] [--int16 conv-inputs]
 // (ppocr-cls's test in tests/js/quantize-model.test.mjs: --calib 8 --calib-batch 8 --test 500)
 // Text-line models test on rendered lines, other image models on digit pages, the rest on random feeds.
 import protobuf from 'protobufjs';
@@ -44,7 +44,9 @@ if (!MODELS[id]) throw new Error(`unknown model '${id}' (${Object.keys(MODELS).j
 const wq = await init();
 const model = await wq.loadModel(modelBytes(id));
 const calibration = args.includes('--calibration') ? args[args.indexOf('--calibration') + 1] : 'minmax';
-const qm = await wq.quantizeModel(model, { mode: 'static', activations: { dtype: 'int8', calibration }, calibrationData: calibrationFeeds(id, { count: opt('calib', 16), batch: opt('calib-batch', undefined) }) });
+// --int16 conv-inputs: A16W8 mixed precision (the export's int16 Q/DQ are left as they are).
+const int16 = args.includes('--int16') ? args[args.indexOf('--int16') + 1] : 'none';
+const qm = await wq.quantizeModel(model, { mode: 'static', activations: { dtype: 'int8', calibration, int16 }, calibrationData: calibrationFeeds(id, { count: opt('calib', 16), batch: opt('calib-batch', undefined) }) });
 const qdq = qm.toOnnx();
 const tests = Array.from({ length: opt('test', 300) }, (_, i) => testFeed(id, i));
 const refs = [];
@@ -63,11 +65,14 @@ function unrounded(bytes, unround, { clip = true } = {}) {
   for (const dq of g.node) {
     const q = dq.opType === 'DequantizeLinear' ? producer.get(dq.input[0]) : null;
     if (!q || q.opType !== 'QuantizeLinear' || inits.has(q.input[0]) || !unround(q.input[0])) continue;
-    const sc = scalar(inits.get(q.input[1]), Float32Array), zp = scalar(inits.get(q.input[2]), Int8Array);
+    const zt = inits.get(q.input[2]);
+    const bits = zt.dataType === 5 ? 16 : 8;   // INT16 codes (--int16) or INT8
+    const sc = scalar(inits.get(q.input[1]), Float32Array), zp = scalar(zt, bits === 16 ? Int16Array : Int8Array);
     const name = `${q.input[0]}__clip${clips.length}`;
     // Saturation is semantics too (a fused Relu is zero point -128, a fused Relu6 ends at 6).
-    let lo = (-128 - zp) * sc, hi = (127 - zp) * sc;
-    if (!(typeof clip === 'function' ? clip(q.input[0]) : clip)) { lo = zp === -128 ? 0 : -3e38; hi = Math.abs(hi - 6) < 0.01 ? 6 : 3e38; }
+    const qmin = bits === 16 ? -32768 : -128, qmax = bits === 16 ? 32767 : 127;
+    let lo = (qmin - zp) * sc, hi = (qmax - zp) * sc;
+    if (!(typeof clip === 'function' ? clip(q.input[0]) : clip)) { lo = zp === qmin ? 0 : -3e38; hi = Math.abs(hi - 6) < 0.01 ? 6 : 3e38; }
     g.initializer.push({ name: `${name}_lo`, dataType: 1, floatData: [lo] }, { name: `${name}_hi`, dataType: 1, floatData: [hi] });
     clips.push({ input: [q.input[0], `${name}_lo`, `${name}_hi`], output: [name], opType: 'Clip', name });
     rename.set(dq.output[0], name);
@@ -119,7 +124,7 @@ const names = ModelProto.decode(qdq).graph.node.filter((n) => n.opType === 'Quan
 const inits = new Set(ModelProto.decode(qdq).graph.initializer.map((t) => t.name));
 const acts = names.filter((t) => !inits.has(t));
 const rows = [
-  { case: 'int8 QDQ export as is', sqnrDb: await sqnr(qdq) },
+  { case: `${int16 === 'none' ? 'int8' : `int16 ${int16}`} QDQ export as is`, sqnrDb: await sqnr(qdq) },
   { case: `no activation rounding (${acts.length} tensors clipped to their int8 range)`, sqnrDb: await sqnr(unrounded(qdq, () => true)) },
   { case: 'no activation rounding, no clipping (weights only)', sqnrDb: await sqnr(unrounded(qdq, () => true, { clip: false })) },
 ];
