@@ -352,22 +352,7 @@ class QConvOp : public Op {
         const int32_t v = off ? wsrc[ch * kk + t] : static_cast<int8_t>(wsrc[ch * kk + t]);
         wd[t * c + ch] = static_cast<int8_t>(v - off);
       }
-    dws_ = DwconvShape{};
-    dws_.batch = s_.batch;
-    dws_.in_h = s_.in_h;
-    dws_.in_w = s_.in_w;
-    dws_.channels = c;
-    dws_.kernel_h = s_.kernel_h;
-    dws_.kernel_w = s_.kernel_w;
-    dws_.stride_h = s_.stride_h;
-    dws_.stride_w = s_.stride_w;
-    dws_.dilation_h = s_.dilation_h;
-    dws_.dilation_w = s_.dilation_w;
-    dws_.pad_top = s_.pad_top;
-    dws_.pad_left = s_.pad_left;
-    dws_.pad_bottom = s_.pad_bottom;
-    dws_.pad_right = s_.pad_right;
-    dws_.validate();
+    dws_ = depthwise_shape(s_);
     std::vector<float> ws(c);
     for (size_t ch = 0; ch < c; ++ch) ws[ch] = w_scale_[w_scale_per_ch_ ? ch : 0];
     const std::vector<float> rs = dwconv_requant_scales(x_scale_[0], ws.data(), c, y_scale_[0]);

@@ -52,22 +52,7 @@ class QConv16Impl : public QConv16 {
     const int64_t max_abs_x = kXIs16 ? 32768 : 255;
     dw_ = s_.groups == s_.in_c && s_.out_c == s_.in_c;
     if (dw_) {
-      dws_ = DwconvShape{};
-      dws_.batch = s_.batch;
-      dws_.in_h = s_.in_h;
-      dws_.in_w = s_.in_w;
-      dws_.channels = s_.in_c;
-      dws_.kernel_h = s_.kernel_h;
-      dws_.kernel_w = s_.kernel_w;
-      dws_.stride_h = s_.stride_h;
-      dws_.stride_w = s_.stride_w;
-      dws_.dilation_h = s_.dilation_h;
-      dws_.dilation_w = s_.dilation_w;
-      dws_.pad_top = s_.pad_top;
-      dws_.pad_left = s_.pad_left;
-      dws_.pad_bottom = s_.pad_bottom;
-      dws_.pad_right = s_.pad_right;
-      dws_.validate();
+      dws_ = depthwise_shape(s_);
       const size_t c = s_.in_c;
       std::vector<int8_t> wd(kk * c);
       for (size_t ch = 0; ch < c; ++ch)

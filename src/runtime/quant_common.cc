@@ -147,6 +147,26 @@ void gemm_minmax(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsig
   }
 }
 
+DwconvShape depthwise_shape(const ConvShape& s) {
+  DwconvShape d;
+  d.batch = s.batch;
+  d.in_h = s.in_h;
+  d.in_w = s.in_w;
+  d.channels = s.in_c;
+  d.kernel_h = s.kernel_h;
+  d.kernel_w = s.kernel_w;
+  d.stride_h = s.stride_h;
+  d.stride_w = s.stride_w;
+  d.dilation_h = s.dilation_h;
+  d.dilation_w = s.dilation_w;
+  d.pad_top = s.pad_top;
+  d.pad_left = s.pad_left;
+  d.pad_bottom = s.pad_bottom;
+  d.pad_right = s.pad_right;
+  d.validate();
+  return d;
+}
+
 size_t qconv_col_block(size_t gout, size_t k, size_t* col_main) {
   // Op-count estimate per output row:
   //   2x4c8:  ceil(N/4) tiles  x (11 per 8-deep K block + 24 for the reduction and requantization)

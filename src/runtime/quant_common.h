@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "kernels/conv/conv.h"
+#include "kernels/dwconv/dwconv.h"
 #include "kernels/qs8-gemm/qs8-gemm.h"
 #include "kernels/requant/requant.h"
 #include "runtime/op.h"
@@ -52,6 +54,9 @@ void gemm_acc32(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsign
 void gemm_minmax(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsigned, size_t a_stride, int32_t a_zp,
                  const float* scale, int32_t y_zp, int32_t qmin, int32_t qmax, void* c, size_t c_stride,
                  std::vector<uint8_t>& pad_row);
+
+// The depthwise kernels' shape of a depthwise convolution (groups == in_c == out_c), validated.
+DwconvShape depthwise_shape(const ConvShape& s);
 
 // The GEMM a QLinearConv group of gout output channels and depth k runs on: 16 or 8 when the
 // column-blocked kernels (qgemm_col_config, qgemm_col16_config) are estimated cheaper than the MRx4c8

@@ -44,30 +44,15 @@ void qdwconv(const DwconvShape& s, const TIn* input, const uint8_t* packed, TOut
 
 }  // namespace
 
-void qs8_dwconv_minmax_fp32__scalar(const DwconvShape& s, const int8_t* input, const uint8_t* packed, int8_t* output,
-                                    const QDwconvParams& p, size_t r0, size_t r1) {
-  qdwconv(s, input, packed, output, p, r0, r1);
-}
+WASMQ_DEFINE_QDWCONV(qs8_dwconv_minmax_fp32__scalar, int8_t, int8_t)
 
-void qu8_dwconv_minmax_fp32__scalar(const DwconvShape& s, const uint8_t* input, const uint8_t* packed,
-                                    uint8_t* output, const QDwconvParams& p, size_t r0, size_t r1) {
-  qdwconv(s, input, packed, output, p, r0, r1);
-}
+WASMQ_DEFINE_QDWCONV(qu8_dwconv_minmax_fp32__scalar, uint8_t, uint8_t)
 
-void qs8_qs16_dwconv_minmax_fp32__scalar(const DwconvShape& s, const int8_t* input, const uint8_t* packed,
-                                         int16_t* output, const QDwconvParams& p, size_t r0, size_t r1) {
-  qdwconv(s, input, packed, output, p, r0, r1);
-}
+WASMQ_DEFINE_QDWCONV(qs8_qs16_dwconv_minmax_fp32__scalar, int8_t, int16_t)
 
-void qs16_qs8_dwconv_minmax_fp32__scalar(const DwconvShape& s, const int16_t* input, const uint8_t* packed,
-                                         int8_t* output, const QDwconvParams& p, size_t r0, size_t r1) {
-  qdwconv(s, input, packed, output, p, r0, r1);
-}
+WASMQ_DEFINE_QDWCONV(qs16_qs8_dwconv_minmax_fp32__scalar, int16_t, int8_t)
 
-void qs16_dwconv_minmax_fp32__scalar(const DwconvShape& s, const int16_t* input, const uint8_t* packed,
-                                     int16_t* output, const QDwconvParams& p, size_t r0, size_t r1) {
-  qdwconv(s, input, packed, output, p, r0, r1);
-}
+WASMQ_DEFINE_QDWCONV(qs16_dwconv_minmax_fp32__scalar, int16_t, int16_t)
 
 void f32_dwconv_minmax__scalar(const DwconvShape& s, const float* input, const uint8_t* packed, float* output,
                                const F32DwconvParams& p, size_t r0, size_t r1) {

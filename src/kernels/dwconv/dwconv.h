@@ -132,6 +132,13 @@ void qs16_dwconv_minmax_fp32__wasmsimd_c16(const DwconvShape& s, const int16_t* 
                                            int16_t* output, const QDwconvParams& p, size_t row_begin, size_t row_end);
 #endif
 
+// Defines a named 8/16-bit depthwise kernel as an instantiation of a file's qdwconv<TIn, TOut> template.
+#define WASMQ_DEFINE_QDWCONV(name, TIn, TOut)                                                        \
+  void name(const DwconvShape& s, const TIn* input, const uint8_t* packed, TOut* output, const QDwconvParams& p, \
+            size_t r0, size_t r1) {                                                                     \
+    qdwconv(s, input, packed, output, p, r0, r1);                                                       \
+  }
+
 struct Dwconv16Config {
   qs8_qs16_dwconv_fn qs8_qs16;
   qs16_qs8_dwconv_fn qs16_qs8;

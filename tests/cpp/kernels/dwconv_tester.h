@@ -7,6 +7,7 @@
 #include <sstream>
 #include <vector>
 
+#include "dwconv_shape_builder.h"
 #include "common/bits.h"
 #include "kernels/dwconv/dwconv.h"
 #include "kernels/requant/requant.h"
@@ -14,19 +15,8 @@
 
 namespace wasmq_test {
 
-class DwconvTester {
+class DwconvTester : public DwconvShapeBuilder<DwconvTester> {
  public:
-  DwconvTester& batch(size_t v) { s_.batch = v; return *this; }
-  DwconvTester& input(size_t h, size_t w) { s_.in_h = h; s_.in_w = w; return *this; }
-  DwconvTester& channels(size_t v) { s_.channels = v; return *this; }
-  DwconvTester& kernel(size_t h, size_t w) { s_.kernel_h = h; s_.kernel_w = w; return *this; }
-  DwconvTester& stride(size_t h, size_t w) { s_.stride_h = h; s_.stride_w = w; return *this; }
-  DwconvTester& dilation(size_t h, size_t w) { s_.dilation_h = h; s_.dilation_w = w; return *this; }
-  DwconvTester& padding(size_t t, size_t l, size_t b, size_t r) {
-    s_.pad_top = t; s_.pad_left = l; s_.pad_bottom = b; s_.pad_right = r;
-    return *this;
-  }
-  DwconvTester& pixel_strides(size_t in, size_t out) { s_.in_pixel_stride = in; s_.out_pixel_stride = out; return *this; }
   DwconvTester& is_signed(bool v) { signed_ = v; return *this; }
   DwconvTester& input_zero_point(int32_t v) { zx_ = v; return *this; }
   DwconvTester& output_zero_point(int32_t v) { zy_ = v; return *this; }
@@ -184,7 +174,6 @@ class DwconvTester {
     else u8(s_, x, packed, y, p, r0, r1);
   }
 
-  wasmq::DwconvShape s_;
   bool signed_ = true;
   int32_t zx_ = 0, zy_ = 0, qmin_ = -1000, qmax_ = 1000;
   float fmin_ = -INFINITY, fmax_ = INFINITY;

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <vector>
 
+#include "dwconv_shape_builder.h"
 #include "common/bits.h"
 #include "kernels/pool/pool.h"
 #include "kernels/requant/requant.h"
@@ -19,21 +20,10 @@ namespace wasmq_test {
 enum class PoolKind { kMax, kAvg };
 enum class PoolType { kQs8, kQu8, kF32 };
 
-class PoolTester {
+class PoolTester : public DwconvShapeBuilder<PoolTester> {
  public:
   PoolTester& kind(PoolKind v) { kind_ = v; return *this; }
   PoolTester& type(PoolType v) { type_ = v; return *this; }
-  PoolTester& batch(size_t v) { s_.batch = v; return *this; }
-  PoolTester& input(size_t h, size_t w) { s_.in_h = h; s_.in_w = w; return *this; }
-  PoolTester& channels(size_t v) { s_.channels = v; return *this; }
-  PoolTester& kernel(size_t h, size_t w) { s_.kernel_h = h; s_.kernel_w = w; return *this; }
-  PoolTester& stride(size_t h, size_t w) { s_.stride_h = h; s_.stride_w = w; return *this; }
-  PoolTester& dilation(size_t h, size_t w) { s_.dilation_h = h; s_.dilation_w = w; return *this; }
-  PoolTester& padding(size_t t, size_t l, size_t b, size_t r) {
-    s_.pad_top = t; s_.pad_left = l; s_.pad_bottom = b; s_.pad_right = r;
-    return *this;
-  }
-  PoolTester& pixel_strides(size_t in, size_t out) { s_.in_pixel_stride = in; s_.out_pixel_stride = out; return *this; }
   PoolTester& zero_points(int32_t in, int32_t out) { zx_ = in; zy_ = out; return *this; }
   PoolTester& scales(float in, float out) { sx_ = in; sy_ = out; return *this; }
   PoolTester& qclamp(int32_t lo, int32_t hi) { qmin_ = lo; qmax_ = hi; return *this; }
@@ -200,7 +190,6 @@ class PoolTester {
 
   PoolKind kind_ = PoolKind::kMax;
   PoolType type_ = PoolType::kQs8;
-  wasmq::PoolShape s_;
   int32_t zx_ = 0, zy_ = 0, qmin_ = -1000, qmax_ = 1000;
   float sx_ = 0.1f, sy_ = 0.1f;
   float fmin_ = -INFINITY, fmax_ = INFINITY;

@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "dwconv_shape_builder.h"
 #include "common/error.h"
 #include "common/rng.h"
 #include "kernels/dwconv/dwconv.h"
@@ -25,20 +26,9 @@ const char* kind_name(Kind k) {
   return k == Kind::qs8_qs16 ? "qs8_qs16" : k == Kind::qs16_qs8 ? "qs16_qs8" : "qs16";
 }
 
-class Dwconv16Tester {
+class Dwconv16Tester : public wasmq_test::DwconvShapeBuilder<Dwconv16Tester> {
  public:
   Dwconv16Tester& kind(Kind v) { kind_ = v; return *this; }
-  Dwconv16Tester& batch(size_t v) { s_.batch = v; return *this; }
-  Dwconv16Tester& input(size_t h, size_t w) { s_.in_h = h; s_.in_w = w; return *this; }
-  Dwconv16Tester& channels(size_t v) { s_.channels = v; return *this; }
-  Dwconv16Tester& kernel(size_t h, size_t w) { s_.kernel_h = h; s_.kernel_w = w; return *this; }
-  Dwconv16Tester& stride(size_t h, size_t w) { s_.stride_h = h; s_.stride_w = w; return *this; }
-  Dwconv16Tester& dilation(size_t h, size_t w) { s_.dilation_h = h; s_.dilation_w = w; return *this; }
-  Dwconv16Tester& padding(size_t t, size_t l, size_t b, size_t r) {
-    s_.pad_top = t; s_.pad_left = l; s_.pad_bottom = b; s_.pad_right = r;
-    return *this;
-  }
-  Dwconv16Tester& pixel_strides(size_t in, size_t out) { s_.in_pixel_stride = in; s_.out_pixel_stride = out; return *this; }
   Dwconv16Tester& input_zero_point(int32_t v) { zx_ = v; return *this; }  // int8 input only
   Dwconv16Tester& output_zero_point(int32_t v) { zy_ = v; return *this; }
   Dwconv16Tester& clamp(int32_t lo, int32_t hi) { qmin_ = lo; qmax_ = hi; clamp_set_ = true; return *this; }
@@ -213,7 +203,6 @@ class Dwconv16Tester {
     }
   }
 
-  wasmq::DwconvShape s_;
   Kind kind_ = Kind::qs16;
   int32_t zx_ = 0, zy_ = 0, qmin_ = 0, qmax_ = 0;
   bool clamp_set_ = false, extremes_ = false, big_bias_ = false, saturate_ = false, wrap_ = false;
