@@ -70,13 +70,18 @@ struct QuantWeights {
   std::vector<float> scale;
   double sqnr = NAN;
 };
+// min_scale (optional, per channel): a floor under each scale (bias_min_scales).
 template <typename ChannelOf>
-QuantWeights quantize_weights(const std::vector<float>& w, size_t channels, ChannelOf channel_of) {
+QuantWeights quantize_weights(const std::vector<float>& w, size_t channels, ChannelOf channel_of,
+                              const std::vector<float>& min_scale = {}) {
   QuantWeights r;
   std::vector<float> amax(channels, 0.0f);
   for (size_t i = 0; i < w.size(); ++i) amax[channel_of(i)] = std::max(amax[channel_of(i)], std::fabs(w[i]));
   r.scale.resize(channels);
-  for (size_t c = 0; c < channels; ++c) r.scale[c] = qparams_from_range(-amax[c], amax[c], DType::kInt8, Scheme::kSymmetric).scale;
+  for (size_t c = 0; c < channels; ++c) {
+    r.scale[c] = qparams_from_range(-amax[c], amax[c], DType::kInt8, Scheme::kSymmetric).scale;
+    if (!min_scale.empty()) r.scale[c] = std::max(r.scale[c], min_scale[c]);
+  }
   r.q.resize(w.size());
   double e = 0, s = 0;
   for (size_t i = 0; i < w.size(); ++i) {
@@ -89,6 +94,17 @@ QuantWeights quantize_weights(const std::vector<float>& w, size_t channels, Chan
   }
   r.sqnr = sqnr_db(s, e);
   return r;
+}
+
+// The int32 bias of a channel is round(b / (x_scale * w_scale)): a channel whose weights are all but
+// zero gets so small a weight scale that its bias does not fit (a dead channel of a trained net:
+// ppocr-det's squeeze-excite convs have some). These are the weight scales that keep every bias
+// within 2^30 (the rest of int32 is left to the products); channels that need none get 0.
+std::vector<float> bias_min_scales(const std::vector<float>& b, size_t channels, float x_scale) {
+  std::vector<float> m(channels, 0.0f);
+  for (size_t c = 0; c < b.size() && c < channels; ++c)
+    m[c] = static_cast<float>(std::fabs(static_cast<double>(b[c])) / (static_cast<double>(x_scale) * 1073741824.0));
+  return m;
 }
 
 }  // namespace
@@ -502,9 +518,11 @@ std::set<std::string> ModelQuantizer::choose_int16(const GraphIndex& g, const st
       const TensorData& wt = float_.graph.initializers[g.init.at(c.inputs[1])];
       const std::vector<float> w = as_floats(wt);
       const size_t channels = static_cast<size_t>(wt.dims[0]), per = w.size() / channels;
-      const QuantWeights qw = quantize_weights(w, channels, [per](size_t i) { return i / per; });
       std::vector<float> b;
       if (c.inputs.size() > 2 && !c.inputs[2].empty()) b = as_floats(float_.graph.initializers[g.init.at(c.inputs[2])]);
+      // The same weights build_static writes for this Conv with an int16 x.
+      const QuantWeights qw = quantize_weights(w, channels, [per](size_t i) { return i / per; },
+                                               bias_min_scales(b, channels, qp16.at(y).scale));
       for (size_t o = 0; ok && o < channels; ++o) {
         int64_t sum = 0;
         for (size_t i = o * per; i < (o + 1) * per; ++i) sum += std::abs(static_cast<int32_t>(qw.q[i]));
@@ -660,9 +678,14 @@ void ModelQuantizer::build_static() {
       const size_t channels = static_cast<size_t>(conv ? wt.dims[0] : wt.dims[1]);
       const size_t per = w.size() / channels, ncol = static_cast<size_t>(wt.dims[1]);
       const size_t window = convt ? static_cast<size_t>(wt.dims[2] * wt.dims[3]) : 1;
-      QuantWeights qw = conv ? quantize_weights(w, channels, [per](size_t i) { return i / per; })
-                      : convt ? quantize_weights(w, channels, [window, ncol](size_t i) { return (i / window) % ncol; })
-                              : quantize_weights(w, channels, [ncol](size_t i) { return i % ncol; });
+      const QParams xp = qp.at(x);
+      // Conv's bias input, or the constant of the Add absorbed into a MatMul (QGemm's C).
+      const std::string bias = conv || convt ? (n.inputs.size() > 2 ? n.inputs[2] : std::string()) : bias_[k];
+      const std::vector<float> b = bias.empty() ? std::vector<float>() : as_floats(float_.graph.initializers[g.init.at(bias)]);
+      const std::vector<float> min_scale = bias_min_scales(b, channels, xp.scale);
+      QuantWeights qw = conv ? quantize_weights(w, channels, [per](size_t i) { return i / per; }, min_scale)
+                      : convt ? quantize_weights(w, channels, [window, ncol](size_t i) { return (i / window) % ncol; }, min_scale)
+                              : quantize_weights(w, channels, [ncol](size_t i) { return i % ncol; }, min_scale);
       r.weight_sqnr_db = qw.sqnr;
       const std::string wn = id + "__w";
       const std::vector<int64_t> cd = {static_cast<int64_t>(channels)};
@@ -671,13 +694,9 @@ void ModelQuantizer::build_static() {
         add_init(*m, float_tensor(wn + "_scale", cd, qw.scale));
         add_init(*m, typed_tensor(wn + "_zp", ElemType::kInt8, cd, std::vector<int8_t>(channels, 0)));
       }
-      const QParams xp = qp.at(x);
       auto [xs, xz] = qparam_names(x);
       std::string bias_q;
-      // Conv's bias input, or the constant of the Add absorbed into a MatMul (QGemm's C).
-      const std::string bias = conv || convt ? (n.inputs.size() > 2 ? n.inputs[2] : std::string()) : bias_[k];
       if (!bias.empty()) {
-        const std::vector<float> b = as_floats(float_.graph.initializers[g.init.at(bias)]);
         std::vector<int32_t> bq(channels);
         std::vector<float> bs(channels);
         for (size_t c = 0; c < channels; ++c) {

@@ -1,8 +1,9 @@
-// Test helper: the DwconvShape setters the depthwise and pooling testers share (builder style,
-// CRTP so each setter returns the concrete tester).
+// Test helper: the DwconvShape setters and the tap walk the depthwise and pooling testers share
+// (builder style, CRTP so each setter returns the concrete tester).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "kernels/dwconv/dwconv.h"
 
@@ -24,6 +25,21 @@ class DwconvShapeBuilder {
   Tester& pixel_strides(size_t in, size_t out) { s_.in_pixel_stride = in; s_.out_pixel_stride = out; return self(); }
 
  protected:
+  // Calls f(input element offset, tap index ky * kernel_w + kx) for each in-bounds tap of output
+  // pixel (oy, ox), row-major: the plain-loop definition the testers' oracles use.
+  template <class F>
+  void visit_taps(size_t oy, size_t ox, F f) const {
+    for (size_t ky = 0; ky < s_.kernel_h; ++ky) {
+      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * s_.stride_h + ky * s_.dilation_h) - static_cast<ptrdiff_t>(s_.pad_top);
+      if (iy < 0 || iy >= static_cast<ptrdiff_t>(s_.in_h)) continue;
+      for (size_t kx = 0; kx < s_.kernel_w; ++kx) {
+        const ptrdiff_t ix = static_cast<ptrdiff_t>(ox * s_.stride_w + kx * s_.dilation_w) - static_cast<ptrdiff_t>(s_.pad_left);
+        if (ix < 0 || ix >= static_cast<ptrdiff_t>(s_.in_w)) continue;
+        f(static_cast<size_t>(iy * static_cast<ptrdiff_t>(s_.in_w) + ix) * s_.in_stride(), ky * s_.kernel_w + kx);
+      }
+    }
+  }
+
   wasmq::DwconvShape s_;
 
  private:

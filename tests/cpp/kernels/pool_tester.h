@@ -55,15 +55,7 @@ class PoolTester : public DwconvShapeBuilder<PoolTester> {
   // Valid taps of output (oy, ox): input pixel offsets in row-major tap order.
   std::vector<size_t> taps(size_t oy, size_t ox) const {
     std::vector<size_t> r;
-    for (size_t ky = 0; ky < s_.kernel_h; ++ky) {
-      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * s_.stride_h + ky * s_.dilation_h) - static_cast<ptrdiff_t>(s_.pad_top);
-      if (iy < 0 || iy >= static_cast<ptrdiff_t>(s_.in_h)) continue;
-      for (size_t kx = 0; kx < s_.kernel_w; ++kx) {
-        const ptrdiff_t ix = static_cast<ptrdiff_t>(ox * s_.stride_w + kx * s_.dilation_w) - static_cast<ptrdiff_t>(s_.pad_left);
-        if (ix < 0 || ix >= static_cast<ptrdiff_t>(s_.in_w)) continue;
-        r.push_back(static_cast<size_t>(iy * static_cast<ptrdiff_t>(s_.in_w) + ix) * s_.in_stride());
-      }
-    }
+    visit_taps(oy, ox, [&](size_t offset, size_t) { r.push_back(offset); });
     return r;
   }
 

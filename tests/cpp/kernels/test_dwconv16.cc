@@ -67,18 +67,6 @@ class Dwconv16Tester : public wasmq_test::DwconvShapeBuilder<Dwconv16Tester> {
   }
 
  private:
-  template <class F>
-  void visit_taps(size_t oy, size_t ox, F f) const {
-    for (size_t ky = 0; ky < s_.kernel_h; ++ky) {
-      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * s_.stride_h + ky * s_.dilation_h) - static_cast<ptrdiff_t>(s_.pad_top);
-      if (iy < 0 || iy >= static_cast<ptrdiff_t>(s_.in_h)) continue;
-      for (size_t kx = 0; kx < s_.kernel_w; ++kx) {
-        const ptrdiff_t ix = static_cast<ptrdiff_t>(ox * s_.stride_w + kx * s_.dilation_w) - static_cast<ptrdiff_t>(s_.pad_left);
-        if (ix < 0 || ix >= static_cast<ptrdiff_t>(s_.in_w)) continue;
-        f(static_cast<size_t>(iy * static_cast<ptrdiff_t>(s_.in_w) + ix) * s_.in_stride(), ky * s_.kernel_w + kx);
-      }
-    }
-  }
 
   template <typename TIn, typename TOut, typename Fn>
   void run(Fn scalar, Fn simd) const {

@@ -537,3 +537,34 @@ TEST_CASE("int16 convolution inputs (A16W8): int16 codes where every consumer is
   }
   CHECK(row_sqnr[1]["side"] == row_sqnr[0]["side"]);  // int8 in both: the same codes
 }
+
+TEST_CASE("a channel with all but zero weights keeps its bias: the weight scale is widened until the int32 bias fits", "[quantize]") {
+  // Conv(4 -> 3, 1x1) + Relu; channel 1's weights are ~1e-9 with bias 2.0 (a dead channel of a
+  // trained net): at w_scale = 1e-9 / 127 its bias would be ~2.5e13 codes, far past int32.
+  std::vector<float> w = normal(12, test_seed(31), 0.0f, 0.5f);
+  for (int i = 4; i < 8; ++i) w[static_cast<size_t>(i)] = 1e-9f * static_cast<float>(i - 5);
+  const std::vector<float> b{0.1f, 2.0f, -0.3f};
+  const std::string bytes = model({node("Conv", {"x", "w", "b"}, {"c"}, {attr_ints("kernel_shape", {1, 1})}, "conv"),
+                                   node("Relu", {"c"}, {"y"}, {}, "relu")},
+                                  {value_info("x", kF32, {1, 4, 4, 4})}, {value_info("y", kF32, {1, 3, 4, 4})},
+                                  {tensor_f32("w", {3, 4, 1, 1}, w), tensor_f32("b", {3}, b)});
+  qz::ModelQuantizer q(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), qz::Options{});
+  for (int i = 0; i < 4; ++i) {
+    stage1(q.float_model(), normal(64, test_seed(32) + i), {1, 4, 4, 4});
+    q.observe_run();
+  }
+  q.convert();
+  const wasmq::onnx::ModelDef qop = wasmq::onnx::decode_model(q.qoperator_bytes().data(), q.qoperator_bytes().size());
+  for (const auto& t : qop.graph.initializers) {
+    if (t.name != "conv__b_q") continue;
+    std::vector<int32_t> bq(3);
+    std::memcpy(bq.data(), t.data.data(), 12);
+    for (int32_t v : bq) CHECK(std::abs(static_cast<int64_t>(v)) <= (int64_t{1} << 30));
+  }
+  auto qm = Model::load(q.qoperator_bytes().data(), q.qoperator_bytes().size());
+  const std::vector<float> x = normal(64, test_seed(32));
+  const auto yf = run1(q.float_model(), x, {1, 4, 4, 4}), yq = run1(*qm, x, {1, 4, 4, 4});
+  for (size_t i = 16; i < 32; ++i) CHECK(std::fabs(yq[i] - 2.0f) < 0.05f);  // channel 1: relu(2 + ~0)
+  CHECK(output_sqnr(q.float_model(), *qm, {1, 4, 4, 4}, test_seed(32), 4) > 30.0);
+  (void)yf;
+}
