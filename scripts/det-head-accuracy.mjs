@@ -1,7 +1,8 @@
 // ppocr-det static int8 with some nodes of its head kept in float: probability-map SQNR and the
 // IoU of the binarized map (p > 0.3) against float on text pages (as tests/js/quantize-model.test.mjs
 // measures them), and the int8 run time, per variant.
-// node scripts/det-head-accuracy.mjs [--pages 20] [--calib 4] [--runs 15]
+// node scripts/det-head-accuracy.mjs [--pages 20] [--calib 4] [--runs 15] [--int16]
+//   --int16: an A16W8 variant too (activations.int16 'conv-inputs').
 //   WASMQ_DIST=dir: another build's dist/ (its variants are only those its quantizer supports).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,8 @@ const { loadModel } = await import(path.join(root, 'bindings/js/model.mjs'));
 const wq = await init();
 const id = 'ppocr-det';
 const m = await loadModel(wq._m, modelBytes(id));
-const quantize = (exclude) => wq.quantizeModel(m, { mode: 'static', calibrationData: calibrationFeeds(id, { count: calib }), exclude });
+const quantize = (exclude, int16 = 'none') => wq.quantizeModel(m, { mode: 'static', activations: { int16 },
+  calibrationData: calibrationFeeds(id, { count: calib }), exclude });
 
 // Float outputs of the test pages, once.
 const feeds = [], refs = [];
@@ -40,9 +42,10 @@ if (convt.length) {
   variants.push(['Sigmoid float', sigmoid]);
   variants.push(['both ConvTranspose float', convt]);
 }
+if (args.includes('--int16')) variants.push(['A16W8 (int16 conv inputs)', [], 'conv-inputs']);
 console.log(JSON.stringify({ dist: process.env.WASMQ_DIST ?? 'dist', pages, calib, convTranspose: rows.filter((r) => r.op.startsWith('ConvTranspose')).map((r) => [r.node, r.op, r.qop]) }));
-for (const [label, exclude] of variants) {
-  const qm = await quantize(exclude);
+for (const [label, exclude, int16] of variants) {
+  const qm = await quantize(exclude, int16);
   const cmp = textMapComparison();
   for (let p = 0; p < pages; p++) cmp.add(refs[p], Object.values(await qm.run(feeds[p]))[0].data);
   const { sqnrDb, iou, floatText, int8Text } = cmp.result();
