@@ -41,6 +41,7 @@ inline onnx::ElemType parse_elem_type(const std::string& s) {
   if (s == "float64") return ElemType::kDouble;
   if (s == "int8") return ElemType::kInt8;
   if (s == "uint8") return ElemType::kUInt8;
+  if (s == "int16") return ElemType::kInt16;
   if (s == "int32") return ElemType::kInt32;
   if (s == "int64") return ElemType::kInt64;
   if (s == "bool") return ElemType::kBool;

@@ -23,6 +23,7 @@ if [ -z "$(ls -A "$out/corpus")" ]; then
     done
   fi
   node tests/data/malformed/generate.mjs >/dev/null && cp tests/data/malformed/*.onnx "$out/corpus/"
+  node fuzz/int16-seeds.mjs "$out/corpus"  # the int16 (A16W8) ops
 fi
 echo "[fuzz] running for ${secs}s (corpus: $(ls "$out/corpus" | wc -l) files)"
 "$out/onnx_loader_fuzz" "$out/corpus" -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \

@@ -4,6 +4,7 @@
 export const F32 = 1;
 export const U8 = 2;
 export const I8 = 3;
+export const I16 = 5;
 export const I32 = 6;
 export const I64 = 7;
 export const BOOL = 9;
@@ -65,7 +66,7 @@ export class Pb {
 }
 
 const RAW = { [F32]: Float32Array, [F64]: Float64Array, [I64]: BigInt64Array, [I32]: Int32Array, [U8]: Uint8Array,
-  [I8]: Int8Array, [BOOL]: Uint8Array, [F16]: Uint16Array };
+  [I8]: Int8Array, [I16]: Int16Array, [BOOL]: Uint8Array, [F16]: Uint16Array };
 
 /** TensorProto with raw_data. values: a plain array (BigInts or numbers for int64). */
 export function tensor(name, elem, dims, values) {

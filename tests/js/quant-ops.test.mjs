@@ -4,7 +4,7 @@
 // compared with onnxruntime-node (child process): equal within one quantization step.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F32, I8, I32, U8, Pb, attrInt, attrInts, graph, node, tensor, valueInfo } from './onnx-builder.mjs';
+import { F32, I8, I16, I32, U8, Pb, attrInt, attrInts, graph, node, tensor, valueInfo } from './onnx-builder.mjs';
 import { wasmq } from './model-helpers.mjs';
 import { init } from '../../dist/node.mjs';
 import { loadModel as loadModelOn } from '../../bindings/js/model.mjs';
@@ -197,4 +197,46 @@ test('the SIMD and scalar builds give identical quantized outputs', async () => 
     a.dispose();
     b.dispose();
   }
+});
+
+// A16W8: QLinearConv chains with INT16 activations (int16 in, int16 between, int8 out; a depthwise
+// layer), fed and read as Int16Array / Int8Array through the JS API, SIMD equal to scalar.
+function int16ConvModel() {
+  const c = 16, k = 3;
+  const w = (o, cg, kk, seed) => tensor(`w${seed}`, I8, [o, cg, kk, kk], Array.from({ length: o * cg * kk * kk }, (_, i) => ((i * 37 + seed * 11) % 255) - 127));
+  const inits = [
+    tensor('s16', F32, [], [1e-3]), tensor('z16', I16, [], [0]), tensor('s8', F32, [], [0.5]), tensor('z8', I8, [], [3]),
+    w(c, c, 1, 1), tensor('ws1', F32, [c], Array.from({ length: c }, (_, i) => 2e-4 * (i + 1))), tensor('wz1', I8, [c], new Array(c).fill(0)),
+    tensor('b1', I32, [c], Array.from({ length: c }, (_, i) => 20000 * i - 150000)),
+    w(c, 1, k, 2), tensor('ws2', F32, [c], Array.from({ length: c }, (_, i) => 1e-3 * (i + 1))), tensor('wz2', I8, [c], new Array(c).fill(0)),
+  ];
+  const nodes = [
+    node('QLinearConv', ['x', 's16', 'z16', 'w1', 'ws1', 'wz1', 's16', 'z16', 'b1'], ['h'], [attrInts('kernel_shape', [1, 1]), attrInt('wasmq_qmin', 0)]),
+    node('QLinearConv', ['h', 's16', 'z16', 'w2', 'ws2', 'wz2', 's8', 'z8'], ['y'],
+      [attrInts('kernel_shape', [k, k]), attrInts('pads', [1, 1, 1, 1]), attrInt('group', c)]),
+  ];
+  const dims = [1, c, 6, 7];
+  const n = dims.reduce((a, b) => a * b, 1);
+  const x = new Int16Array(n).map((_, i) => ((i * 7919) % 65536) - 32768);
+  return { bytes: modelMs({ nodes, inputs: [valueInfo('x', I16, dims)], outputs: [valueInfo('y', I8, dims)], initializers: inits }), feeds: { x: { data: x, dims } } };
+}
+
+test('int16 activations (A16W8 QLinearConv chain) run from JS with Int16Array inputs; SIMD equals scalar', async () => {
+  const scalar = await init({ simd: false });
+  const { loadModel } = await wasmq();
+  const { bytes, feeds } = int16ConvModel();
+  const a = await loadModel(bytes);
+  const b = await loadModelOn(scalar._m, bytes);
+  assert.equal(a.inputs[0].dtype, 'int16');
+  const ya = (await a.run(feeds)).y, yb = (await b.run(feeds)).y;
+  assert.equal(ya.dtype, 'int8');
+  assert.ok(ya.data instanceof Int8Array);
+  assert.deepEqual([...ya.data], [...yb.data], 'SIMD and scalar differ');
+  const distinct = new Set(ya.data).size;
+  assert.ok(distinct > 20, `the output uses ${distinct} codes`);
+  // A wrong input type is an Error that says so, and the module keeps working.
+  await assert.rejects(a.run({ x: { data: new Int8Array(feeds.x.data.length), dims: feeds.x.dims } }), /int16|Int16Array|dtype/i);
+  assert.deepEqual([...(await a.run(feeds)).y.data], [...ya.data]);
+  a.dispose();
+  b.dispose();
 });
