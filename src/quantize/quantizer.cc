@@ -496,7 +496,8 @@ bool ModelQuantizer::feeds_only_hardswish(const GraphIndex& g, const std::string
 // (a fused activation only when it is Relu: wasmq_qmin = 0 keeps it exact on the symmetric int16
 // output) that are not graph outputs and whose consumers are all quantized Convs reading them as x,
 // when every such Conv's int32 sums provably fit with an int16 x (32768 * sum |w| + |bias| < 2^31
-// per output channel, the bias at the int16 input scale). qp16: each candidate's int16 parameters.
+// per output channel, the bias at the int16 input scale); and Conv outputs read only by a quantized
+// hard-swish chain. qp16: each candidate's int16 parameters.
 std::set<std::string> ModelQuantizer::choose_int16(const GraphIndex& g, const std::map<std::string, QParams>& qp16) const {
   std::set<std::string> chosen;
   for (size_t k = 0; k < float_.graph.nodes.size(); ++k) {
@@ -507,6 +508,17 @@ std::set<std::string> ModelQuantizer::choose_int16(const GraphIndex& g, const st
     if (g.is_output.count(y) || !qp16.count(y)) continue;
     const auto users = g.users.find(y);
     if (users == g.users.end() || users->second.empty()) continue;
+    // A conv output read only by a hard-swish chain (x + 3, clipped, times x): its QLinearAdd /
+    // QLinearMul take the int16 codes, and the runtime's Lut pass makes the chain one 65536-entry table.
+    if (n.op_type == "Conv" && fused_[k].empty() && feeds_only_hardswish(g, y)) {
+      bool chain = true;
+      for (int j : users->second) {
+        const std::string& op = float_.graph.nodes[j].op_type;
+        chain = chain && role_[j] == 1 && (op == "Add" || op == "Mul");
+      }
+      if (chain) chosen.insert(y);
+      continue;
+    }
     bool ok = true;
     for (int j : users->second) {
       const NodeDef& c = float_.graph.nodes[j];
@@ -558,7 +570,8 @@ void ModelQuantizer::build_static() {
   if (opt_.int16 != Int16Activations::kNone && adt == DType::kInt8) {
     std::map<std::string, QParams> qp16;
     for (auto& [name, obs] : observers_) {
-      const Range r = obs->range(DType::kInt16, Scheme::kSymmetric);
+      Range r = obs->range(DType::kInt16, Scheme::kSymmetric);
+      if (hardswish_inputs_.count(name)) r.min = std::max(r.min, -3.0f);  // as the int8 range above
       qp16[name] = qparams_from_range(r.min, r.max, DType::kInt16, Scheme::kSymmetric);
     }
     int16_ = choose_int16(g, qp16);

@@ -71,6 +71,9 @@ struct Graph : GraphScan {
     if (ms_domain(n)) zp = pos == 3 ? 5 : 2;
     if (zp == SIZE_MAX || zp >= n.inputs.size() || n.inputs[zp].empty()) return ElemType::kUndefined;
     const TensorData* t = constant(n.inputs[zp]);
+    // An INT16 data input of QLinearAdd/QLinearMul (an int16 conv output's hard-swish chain): the
+    // table then has 65536 entries.
+    if (t && t->dtype == ElemType::kInt16 && ms_domain(n) && (n.op_type == "QLinearAdd" || n.op_type == "QLinearMul")) return t->dtype;
     return t && onnx::is_q8(t->dtype) ? t->dtype : ElemType::kUndefined;
   }
   // The 8-bit type of a node's output, or kUndefined (float).
@@ -85,10 +88,15 @@ struct Graph : GraphScan {
       return ElemType::kUInt8;
     }
     if (ms_domain(n)) {
-      // An INT16 C_zero_point: the int16 output of A16W8 mixed precision (table of int16 entries).
-      if ((n.op_type == "QLinearAdd" || n.op_type == "QLinearMul") && n.inputs.size() > 7 && !n.inputs[7].empty()) {
-        const TensorData* t = constant(n.inputs[7]);
-        if (t && t->dtype == ElemType::kInt16) return ElemType::kInt16;
+      // QLinearAdd/Mul: C_zero_point's type (an INT16 one is the int16 output of A16W8 mixed
+      // precision: a table of int16 entries); without it, A's type (INT8 for an INT16 A).
+      if (n.op_type == "QLinearAdd" || n.op_type == "QLinearMul") {
+        if (n.inputs.size() > 7 && !n.inputs[7].empty()) {
+          const TensorData* t = constant(n.inputs[7]);
+          return t && (onnx::is_q8(t->dtype) || t->dtype == ElemType::kInt16) ? t->dtype : ElemType::kUndefined;
+        }
+        const ElemType a = input_type(n, 0);
+        return a == ElemType::kInt16 ? ElemType::kInt8 : a;
       }
       return input_type(n, 0);
     }
@@ -192,7 +200,8 @@ struct Graph : GraphScan {
     in.name = x;
     in.dtype = xt;
     in.has_shape = true;
-    in.dims.push_back(onnx::Dim{256, ""});
+    const int64_t codes = xt == ElemType::kInt16 ? 65536 : 256;
+    in.dims.push_back(onnx::Dim{codes, ""});
     sub.graph.inputs.push_back(in);
     onnx::ValueInfoDef out;
     out.name = y;
@@ -219,8 +228,8 @@ struct Graph : GraphScan {
       return false;  // left as is: the unfused graph reports the problem when it runs
     }
     const size_t entry = yt == ElemType::kInt16 ? 2 : 1;
-    if (table.size() != 256 * entry) return false;
-    bool identity = xt == yt && !graph_outputs.count(y);
+    if (table.size() != static_cast<size_t>(codes) * entry) return false;
+    bool identity = xt == yt && xt != ElemType::kInt16 && !graph_outputs.count(y);
     for (int b = 0; b < 256 && identity; ++b) identity = table[static_cast<size_t>(b)] == b;
     if (identity) {  // Q(DQ(x)) with the same parameters: the chain goes, its readers read x
       std::vector<NodeDef> nodes;
@@ -237,7 +246,7 @@ struct Graph : GraphScan {
     TensorData t;
     t.name = fresh(y + "/wasmq_lut_table");
     t.dtype = entry == 2 ? ElemType::kInt16 : ElemType::kUInt8;
-    t.dims = {256};
+    t.dims = {codes};
     t.data = std::move(table);
     NodeDef lut;
     lut.name = fresh(y + "/wasmq_lut");

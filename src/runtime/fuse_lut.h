@@ -13,8 +13,8 @@
 namespace wasmq::rt {
 
 // Runs a model (already rewritten: no load-time passes) on the 256 codes of its one 8-bit input
-// [256] and returns the output's bytes (256 8-bit codes, or 256 int16 codes = 512 bytes when the
-// chain ends in an int16 tensor); throws when it cannot (the chain is then left alone).
+// [256] (an int16 input: [65536], the codes in uint16 order) and returns the output's bytes, one
+// 8-bit or int16 code per input code; throws when it cannot (the chain is then left alone).
 using LutEvaluator = std::function<std::vector<uint8_t>(onnx::ModelDef&&)>;
 
 // First, DQ -> nearest Resize becomes Resize -> DQ and Concat -> Q becomes Concat of Q'd inputs

@@ -85,12 +85,18 @@ std::unique_ptr<Model> Model::load(onnx::ModelDef def) {
   if (fast_ops_enabled() && int8_passes_enabled()) {
     fuse_lut(m->def_, [](onnx::ModelDef&& sub) {  // elementwise int8 chains -> one table (fuse_lut.h)
       std::unique_ptr<Model> e = from_graph(std::move(sub));
-      void* x = e->stage_input(0, e->inputs()[0].dtype, Shape{256});
-      for (int b = 0; b < 256; ++b) static_cast<uint8_t*>(x)[b] = static_cast<uint8_t>(b);
+      // Every code of the root: 256 bytes, or 65536 int16 codes (as uint16 indices: table[uint16(x)]).
+      const bool x16 = e->inputs()[0].dtype == ElemType::kInt16;
+      const size_t codes = x16 ? 65536 : 256;
+      void* x = e->stage_input(0, e->inputs()[0].dtype, Shape{static_cast<int64_t>(codes)});
+      for (size_t b = 0; b < codes; ++b) {
+        if (x16) static_cast<uint16_t*>(x)[b] = static_cast<uint16_t>(b);
+        else static_cast<uint8_t*>(x)[b] = static_cast<uint8_t>(b);
+      }
       e->run();
       const Tensor& y = e->output(0);
       const bool y16 = y.dtype == ElemType::kInt16;
-      if ((onnx::elem_size(y.dtype) != 1 && !y16) || y.numel() != 256) fail("lut: the chain does not give 256 8-bit or int16 values");
+      if ((onnx::elem_size(y.dtype) != 1 && !y16) || y.numel() != codes) fail("lut: the chain does not give one 8-bit or int16 value per code");
       const auto* p = static_cast<const uint8_t*>(y.data);
       return std::vector<uint8_t>(p, p + y.bytes());
     });

@@ -394,6 +394,33 @@ int32_t scalar_zp(const Op& op, const Tensor* t, ElemType type, const char* what
   return type == ElemType::kInt8 ? *t->as<const int8_t>() : *t->as<const uint8_t>();
 }
 
+// Copies `src` (shape s) broadcast to shape `to` into dst, elements of `es` bytes.
+void expand_elems(const uint8_t* src, size_t es, const Shape& s, const Shape& to, uint8_t* dst) {
+  const size_t r = to.size();
+  Shape sp(r, 1);
+  for (size_t i = 0; i < s.size(); ++i) sp[r - s.size() + i] = s[i];
+  const std::vector<int64_t> st = strides_of(sp);
+  std::vector<int64_t> idx(r, 0);
+  const size_t n = numel_of(to);
+  for (size_t t = 0; t < n; ++t) {
+    int64_t off = 0;
+    for (size_t d = 0; d < r; ++d) off += sp[d] == 1 ? 0 : idx[d] * st[d];
+    std::memcpy(dst + t * es, src + static_cast<size_t>(off) * es, es);
+    for (size_t d = r; d-- > 0;) {
+      if (++idx[d] < to[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+int32_t code_at(const Tensor& t, size_t i) {
+  switch (t.dtype) {
+    case ElemType::kInt8: return t.as<const int8_t>()[i];
+    case ElemType::kUInt8: return t.as<const uint8_t>()[i];
+    default: return t.as<const int16_t>()[i];
+  }
+}
+
 // Copies `src` (shape s) broadcast to shape `to` into dst (n bytes per element = 1).
 void expand_u8(const uint8_t* src, const Shape& s, const Shape& to, uint8_t* dst) {
   const size_t r = to.size();
@@ -417,16 +444,27 @@ class QBinaryOp : public Op {
  public:
   QBinaryOp(const OpContext& c, bool mul) : mul_(mul) { c.check_inputs(7, 8); }
   void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
-    const ElemType t = in[0]->dtype;
-    if (!is_q8(t)) error("A must be INT8 or UINT8");
-    if (in[3]->dtype != t) error("A and B must have the same type");
-    // An INT16 C_zero_point gives an int16 output (A16W8: the tensor feeds int16-input convolutions).
+    const ElemType t = in[0]->dtype, tb = in[3]->dtype;
+    // A16W8: an INT16 C_zero_point gives an int16 output; INT16 inputs (with INT8 ones) are computed
+    // in double (wide_run), e.g. the hard-swish chain of an int16 conv output.
+    wide_ = t == ElemType::kInt16 || tb == ElemType::kInt16;
+    if (wide_) {
+      for (ElemType e : {t, tb}) if (e != ElemType::kInt8 && e != ElemType::kInt16) error("with an INT16 input, A and B must be INT8 or INT16");
+    } else {
+      if (!is_q8(t)) error("A must be INT8, UINT8 or INT16");
+      if (tb != t) error("A and B must have the same type");
+    }
     const bool y16 = in.size() > 7 && in[7] && in[7]->dtype == ElemType::kInt16;
-    if (y16 && t != ElemType::kInt8) error("an INT16 output needs INT8 inputs");
-    out[0]->dtype = y16 ? ElemType::kInt16 : t;
+    if (y16 && t == ElemType::kUInt8) error("an INT16 output needs INT8 or INT16 inputs");
+    out[0]->dtype = y16 ? ElemType::kInt16 : wide_ ? (in.size() > 7 && in[7] ? in[7]->dtype : ElemType::kInt8) : t;
+    if (wide_ && out[0]->dtype != ElemType::kInt8 && out[0]->dtype != ElemType::kInt16) error("with an INT16 input, C must be INT8 or INT16");
     out[0]->shape = broadcast_shapes(in[0]->shape, in[3]->shape, label);
   }
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
+    if (wide_) {
+      wide_run(in, out[0]);
+      return;
+    }
     const ElemType t = in[0]->dtype;
     const bool s8 = t == ElemType::kInt8;
     const float sa = scalar_scale(*this, in[1], "A_scale"), sb = scalar_scale(*this, in[4], "B_scale"),
@@ -488,7 +526,44 @@ class QBinaryOp : public Op {
   }
 
  private:
-  bool mul_;
+  // y = saturate(round_half_even(v / sy) + zy) with v = sa (a - za) + sb (b - zb) or
+  // sa sb (a - za) (b - zb), in double: the definition for int16 inputs (a Q14 multiplier would cost
+  // an int16 input most of its precision), which the Lut pass tabulates for the hard-swish chain.
+  void wide_run(const std::vector<const Tensor*>& in, Tensor* out) {
+    const ElemType ta = in[0]->dtype, tb = in[3]->dtype, ty = out->dtype;
+    const double sa = scalar_scale(*this, in[1], "A_scale"), sb = scalar_scale(*this, in[4], "B_scale"),
+                 sy = scalar_scale(*this, in[6], "C_scale");
+    const int32_t za = scalar_zp(*this, in[2], ta, "A_zero_point"), zb = scalar_zp(*this, in[5], tb, "B_zero_point"),
+                  zy = scalar_zp(*this, in.size() > 7 ? in[7] : nullptr, ty, "C_zero_point");
+    const Shape& os = out->shape;
+    const size_t n = numel_of(os);
+    const Tensor* ops[2] = {in[0], in[3]};
+    std::vector<uint8_t>* tmp[2] = {&ta_, &tb_};
+    const Tensor* full[2] = {nullptr, nullptr};
+    Tensor views[2];
+    for (int i = 0; i < 2; ++i) {
+      if (ops[i]->numel() == n) {
+        full[i] = ops[i];
+        continue;
+      }
+      const size_t es = onnx::elem_size(ops[i]->dtype);
+      tmp[i]->resize(n * es);
+      expand_elems(static_cast<const uint8_t*>(ops[i]->data), es, ops[i]->shape, os, tmp[i]->data());
+      views[i].dtype = ops[i]->dtype;
+      views[i].data = tmp[i]->data();
+      full[i] = &views[i];
+    }
+    const double lo = qmin_of(ty), hi = qmax_of(ty);
+    for (size_t i = 0; i < n; ++i) {
+      const double a = code_at(*full[0], i) - za, b = code_at(*full[1], i) - zb;
+      const double v = mul_ ? sa * sb * a * b : sa * a + sb * b;
+      const double q = std::min(hi, std::max(lo, std::nearbyint(v / sy) + zy));
+      if (ty == ElemType::kInt16) out->as<int16_t>()[i] = static_cast<int16_t>(q);
+      else out->as<int8_t>()[i] = static_cast<int8_t>(q);
+    }
+  }
+
+  bool mul_, wide_ = false;
   std::vector<uint8_t> ta_, tb_;
 };
 
@@ -540,20 +615,29 @@ class LutOp : public Op {
     if (min_rank_ < 0 || min_rank_ > 8) c.error("min_rank must be in [0, 8]");
   }
   void infer(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
-    if (!is_q8(in[0]->dtype)) error("x must be INT8 or UINT8");
+    if (!is_q8(in[0]->dtype) && in[0]->dtype != ElemType::kInt16) error("x must be INT8, UINT8 or INT16");
     // The table was built for codes of type `from` (the fused chain's zero points say which).
     if (from_ != 0 && in[0]->dtype != static_cast<ElemType>(from_)) {
       error("x is " + onnx::elem_onnx_name(in[0]->dtype) + " but the fused chain's zero points are " +
             onnx::elem_onnx_name(static_cast<ElemType>(from_)));
     }
     const ElemType tt = to_ == static_cast<int64_t>(ElemType::kInt16) ? ElemType::kInt16 : ElemType::kUInt8;
-    if (in[1]->dtype != tt || in[1]->numel() != 256) error("table must be " + onnx::elem_onnx_name(tt) + " with 256 entries");
+    const size_t entries = in[0]->dtype == ElemType::kInt16 ? 65536 : 256;
+    if (in[1]->dtype != tt || in[1]->numel() != entries)
+      error("table must be " + onnx::elem_onnx_name(tt) + " with " + std::to_string(entries) + " entries");
     out[0]->dtype = static_cast<ElemType>(to_);
     out[0]->shape = in[0]->shape;
     while (out[0]->shape.size() < static_cast<size_t>(min_rank_)) out[0]->shape.insert(out[0]->shape.begin(), 1);
   }
   void run(const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) override {
     if (!in[1]->data) error("table must be known");
+    if (in[0]->dtype == ElemType::kInt16) {  // 65536 entries indexed by uint16(x)
+      const auto* x = in[0]->as<const uint16_t>();
+      const size_t n = in[0]->numel();
+      if (out[0]->dtype == ElemType::kInt16) x16_lut16__scalar(n, x, out[0]->as<int16_t>(), in[1]->as<const int16_t>());
+      else x16_lut__scalar(n, x, static_cast<uint8_t*>(out[0]->data), in[1]->as<const uint8_t>());
+      return;
+    }
     if (out[0]->dtype == ElemType::kInt16) {
       x8_lut16_config()(in[0]->numel(), static_cast<const uint8_t*>(in[0]->data), out[0]->as<int16_t>(), in[1]->as<const int16_t>());
       return;

@@ -245,11 +245,12 @@ const REAL = [
 // (mse here). All-int8 activations: 28.1 dB on the test lines (minmax 25.7; 27.6-28.9 dB over
 // calibration sets of 16-100 lines), below the issue's 30 dB target, which per-tensor int8 cannot
 // reach here (docs/quantize-model.md); the floor is the measured value less 0.5 dB. With int16
-// convolution inputs (activations.int16 'conv-inputs', A16W8 mixed precision) the target is met.
+// convolution inputs (activations.int16 'conv-inputs', A16W8 mixed precision: 54 tensors, the
+// pre-hard-swish conv outputs included) it measures 34.1 dB, the floor again 0.5 dB below.
 const CLS = { calibFeeds: 8, calibBatch: 8, tests: 500, batch: 10, minTop1: 0.99, maxAccuracyLoss: 0.01, qdqMaxAbs: 0.2 };
 const CLS_CASES = [
   { label: 'static int8', int16: 'none', minSqnr: 27.5 },
-  { label: "static int8 with int16 convolution inputs (activations.int16 'conv-inputs')", int16: 'conv-inputs', minSqnr: 30 },
+  { label: "static int8 with int16 convolution inputs (activations.int16 'conv-inputs')", int16: 'conv-inputs', minSqnr: 33.5 },
 ];
 for (const { label, int16, minSqnr } of CLS_CASES) {
   test(`ppocr-cls on real text lines: ${label}, calibration 'auto', keeps >= ${minSqnr} dB, top-1 on >= 99 % and the float model's accuracy; QDQ export agrees`,
@@ -302,7 +303,7 @@ for (const { label, int16, minSqnr } of CLS_CASES) {
         const i16 = int16Tensors(qm.toOnnx({ form: 'qoperator' }));
         console.log(`# ppocr-cls ${label}: ${i16} int16 activation tensors`);
         if (int16 === 'none') assert.equal(i16, 0);
-        else assert.ok(i16 >= 20, `${i16} int16 tensors`);
+        else assert.ok(i16 >= 50, `${i16} int16 tensors`);
         if (ort) {
           const qdq = await ort.runOrtMany('node', qm.toOnnx(), tests.slice(0, 3));
           const d = stats(qdq, got.slice(0, 3), out);

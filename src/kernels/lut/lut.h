@@ -39,6 +39,11 @@ void x8_lut16__wasmsimd_x16(size_t n, const uint8_t* x, int16_t* y, const int16_
 // The int16-output lookup kernel this build uses.
 x8_lut16_fn x8_lut16_config();
 
+// int16 codes through 65536-entry tables indexed by uint16(x) (an int16 tensor's hard-swish chain,
+// A16W8): scalar gathers (wasm SIMD has no gather). Read exactly n inputs, write exactly n outputs.
+void x16_lut__scalar(size_t n, const uint16_t* x, uint8_t* y, const uint8_t* table);
+void x16_lut16__scalar(size_t n, const uint16_t* x, int16_t* y, const int16_t* table);
+
 // Quantization of one side of the table: real = scale * (q - zero_point).
 struct LutQuant {
   float scale;

@@ -568,3 +568,43 @@ TEST_CASE("a channel with all but zero weights keeps its bias: the weight scale 
   CHECK(output_sqnr(q.float_model(), *qm, {1, 4, 4, 4}, test_seed(32), 4) > 30.0);
   (void)yf;
 }
+
+TEST_CASE("int16 conv inputs: a conv output read only by a hard-swish chain gets int16 codes too; the runtime makes the chain one 65536-entry table", "[quantize][int16]") {
+  const uint64_t seed = test_seed(61);
+  // Conv(3->8, 3x3) -> x * clip(x + 3, 0, 6) / 6 (as exporters write hard-swish) -> Conv(8->4, 1x1)
+  const std::string bytes = model(
+      {node("Conv", {"x", "w1", "b1"}, {"c"}, {attr_ints("kernel_shape", {3, 3}), attr_ints("pads", {1, 1, 1, 1})}, "conv1"),
+       node("Add", {"c", "three"}, {"a"}, {}, "add3"), node("Clip", {"a", "zero", "six"}, {"k"}, {}, "clip"),
+       node("Mul", {"c", "k"}, {"m"}, {}, "mul"), node("Div", {"m", "six"}, {"h"}, {}, "div"),
+       node("Conv", {"h", "w2", "b2"}, {"y"}, {attr_ints("kernel_shape", {1, 1})}, "conv2")},
+      {value_info("x", kF32, {-1, 3, 8, 8})}, {value_info("y", kF32, {-1, 4, 8, 8})},
+      {tensor_f32("w1", {8, 3, 3, 3}, normal(8 * 27, seed, 0.0f, 0.4f)), tensor_f32("b1", {8}, normal(8, seed + 1, 0.0f, 0.3f)),
+       tensor_f32("w2", {4, 8, 1, 1}, normal(32, seed + 2, 0.0f, 0.3f)), tensor_f32("b2", {4}, normal(4, seed + 3, 0.0f, 0.1f)),
+       tensor_f32("three", {}, {3.0f}), tensor_f32("zero", {}, {0.0f}), tensor_f32("six", {}, {6.0f})});
+  double sqnr[2] = {0, 0};
+  for (int mode = 0; mode < 2; ++mode) {
+    qz::Options opt;
+    opt.int16 = mode ? qz::Int16Activations::kConvInputs : qz::Int16Activations::kNone;
+    qz::ModelQuantizer q(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), opt);
+    for (int i = 0; i < 4; ++i) {
+      stage1(q.float_model(), normal(3 * 64, seed + 20 + i), {1, 3, 8, 8});
+      q.observe_run();
+    }
+    q.convert();
+    REQUIRE(q.load_error().empty());
+    const wasmq::onnx::ModelDef qop = wasmq::onnx::decode_model(q.qoperator_bytes().data(), q.qoperator_bytes().size());
+    std::set<std::string> i16;
+    for (const auto& t : qop.graph.initializers)
+      if (t.dtype == ElemType::kInt16) i16.insert(t.name);
+    // mode 1: the conv output c (read by the chain) and the chain's output (read by conv2).
+    CHECK(i16.size() == (mode ? 2u : 0u));
+    if (mode) CHECK(i16.count("c__zp") == 1);
+    auto qm = Model::load(q.qoperator_bytes().data(), q.qoperator_bytes().size());
+    size_t luts = 0;
+    for (const auto& n : qm->nodes()) luts += n.def->op_type == "Lut";
+    CHECK(luts == 1);  // the chain, as one table (65536 entries on int16 codes)
+    sqnr[mode] = output_sqnr(q.float_model(), *qm, {1, 3, 8, 8}, seed + 20, 4);
+  }
+  INFO("output SQNR int8 " << sqnr[0] << " dB, int16 " << sqnr[1] << " dB");
+  CHECK(sqnr[1] > sqnr[0] + 1.0);
+}

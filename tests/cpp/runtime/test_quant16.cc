@@ -291,3 +291,49 @@ TEST_CASE("Quantize/DequantizeLinear with INT16 codes (default and com.microsoft
     }
   }
 }
+
+TEST_CASE("a hard-swish chain on INT16 codes (QLinearAdd/Mul with an INT16 input) equals its double definition; fused into a 65536-entry Lut it is bit-identical", "[runtime][int16]") {
+  const std::vector<int64_t> xd{1, 3, 16, 16};
+  std::vector<int16_t> x(768);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<int16_t>(static_cast<int32_t>(i * 7919 % 65536) - 32768);
+  x[0] = -32768;
+  x[1] = 32767;
+  const float sx = 4e-4f, sc = 6.0f / 255, s3 = 3.0f / 127;
+  for (bool y16 : {false, true}) {
+    INFO((y16 ? "int16 output" : "int8 output"));
+    const float sy = y16 ? 4e-4f : 0.05f;
+    const int32_t zy = y16 ? 0 : -3;
+    std::vector<Pb> inits{tensor_f32("sx", {}, {sx}), tensor_raw("zx", {}, kI16, std::vector<int16_t>{0}),
+                          tensor_raw("c3", {}, kI8, std::vector<int8_t>{127}), tensor_f32("s3", {}, {s3}),
+                          tensor_raw("z0", {}, kI8, std::vector<int8_t>{0}), tensor_f32("sc", {}, {sc}),
+                          tensor_raw("zc", {}, kI8, std::vector<int8_t>{-128}), tensor_f32("sy", {}, {sy})};
+    if (y16) inits.push_back(tensor_raw("zy", {}, kI16, std::vector<int16_t>{static_cast<int16_t>(zy)}));
+    else inits.push_back(tensor_raw("zy", {}, kI8, std::vector<int8_t>{static_cast<int8_t>(zy)}));
+    const std::string mb = model({ms_node("QLinearAdd", {"x", "sx", "zx", "c3", "s3", "z0", "sc", "zc"}, {"c"}),
+                                  ms_node("QLinearMul", {"x", "sx", "zx", "c", "sc", "zc", "sy", "zy"}, {"y"})},
+                                 {value_info("x", kI16, xd)}, {value_info("y", y16 ? kI16 : kI8, xd)}, inits);
+    wasmq::rt::set_int8_passes_enabled(false);
+    auto plain = load(mb);
+    wasmq::rt::set_int8_passes_enabled(true);
+    auto fused = load(mb);
+    REQUIRE(op_types(*fused) == std::vector<std::string>{"Lut"});
+    std::vector<int32_t> got;
+    if (y16) {
+      const auto a = run_typed<int16_t>(*plain, ElemType::kInt16, xd, x), b = run_typed<int16_t>(*fused, ElemType::kInt16, xd, x);
+      REQUIRE(a == b);
+      got.assign(a.begin(), a.end());
+    } else {
+      const auto a = run_typed<int8_t>(*plain, ElemType::kInt16, xd, x), b = run_typed<int8_t>(*fused, ElemType::kInt16, xd, x);
+      REQUIRE(a == b);
+      got.assign(a.begin(), a.end());
+    }
+    const double qmin = y16 ? -32768 : -128, qmax = y16 ? 32767 : 127;
+    for (size_t i = 0; i < x.size(); ++i) {
+      // The chain as written: c = Q8(sx x + 3) on [0, 6]; y = Q(sx x * sc (c + 128)).
+      const double c = std::min(127.0, std::max(-128.0, std::nearbyint((static_cast<double>(sx) * x[i] + static_cast<double>(s3) * 127) / sc) - 128));
+      const double v = static_cast<double>(sx) * sc * x[i] * (c + 128);
+      const double want = std::min(qmax, std::max(qmin, std::nearbyint(v / sy) + zy));
+      REQUIRE(got[i] == static_cast<int32_t>(want));
+    }
+  }
+}
