@@ -7,8 +7,9 @@ export interface QuantizeModelOptions {
   /** calibration 'auto' (static): observes once, tries minmax, percentile and mse on the
    * calibration feeds and keeps the one whose outputs are closest to float (QuantizedModel.calibrationTrials). */
   /** int16 'conv-inputs' (static, int8): A16W8 mixed precision: every activation whose consumers
-   * are all convolutions (and whose producer is a convolution, Add or Mul) gets symmetric int16
-   * codes, the rest int8; the int16-input kernels run them. Default 'none'. */
+   * are all convolutions (and whose producer is a convolution, Add or Mul), and every conv output
+   * read only by a hard-swish, gets symmetric int16 codes, the rest int8; the int16-input kernels
+   * run them. Default 'none'. */
   activations?: { dtype?: 'int8' | 'uint8'; calibration?: 'minmax' | 'percentile' | 'mse' | 'entropy' | 'auto'; percentile?: number; bins?: number; int16?: 'none' | 'conv-inputs' };
   calibrationData?: Iterable<Record<string, Feed>> | AsyncIterable<Record<string, Feed>>;
   exclude?: string[];

@@ -76,7 +76,8 @@ function normalizeOptions(options) {
   checkKeys(a, ['dtype', 'calibration', 'percentile', 'bins', 'int16'], 'activations.');
   const aDtype = a.dtype ?? 'int8';
   if (aDtype !== 'int8' && aDtype !== 'uint8') fail(`quantizeModel: activations.dtype must be 'int8' or 'uint8' (got '${String(aDtype)}')`);
-  // int16 codes (A16W8 mixed precision) for the activations every consumer of which is a convolution.
+  // int16 codes (A16W8 mixed precision) for the convolutions' inputs and the conv outputs that go
+  // into hard-swish (quantizer.h, Int16Activations).
   const int16 = a.int16 ?? 'none';
   if (int16 !== 'none' && int16 !== 'conv-inputs') fail(`quantizeModel: activations.int16 must be 'none' or 'conv-inputs' (got '${String(int16)}')`);
   if (int16 !== 'none' && (mode !== 'static' || aDtype !== 'int8')) fail(`quantizeModel: activations.int16 '${int16}' needs mode 'static' with activations.dtype 'int8'`);

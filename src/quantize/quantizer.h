@@ -23,7 +23,7 @@ Mode parse_mode(const std::string& s);  // "dynamic" | "static" | "weight-only"
 // Static int8: which activations get symmetric int16 codes instead (A16W8 mixed precision).
 //   kConvInputs: every quantized Conv / Add / Mul output (no fused activation but Relu) whose
 //   consumers are all quantized Convs, when each consumer's int32 sums provably fit (32768 * sum |w|
-//   + |bias| < 2^31 per output channel).
+//   + |bias| < 2^31 per output channel); and every Conv output read only by a hard-swish chain.
 enum class Int16Activations { kNone, kConvInputs };
 Int16Activations parse_int16(const std::string& s);  // "none" | "conv-inputs"
 
