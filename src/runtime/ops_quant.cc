@@ -422,23 +422,7 @@ int32_t code_at(const Tensor& t, size_t i) {
 }
 
 // Copies `src` (shape s) broadcast to shape `to` into dst (n bytes per element = 1).
-void expand_u8(const uint8_t* src, const Shape& s, const Shape& to, uint8_t* dst) {
-  const size_t r = to.size();
-  Shape sp(r, 1);
-  for (size_t i = 0; i < s.size(); ++i) sp[r - s.size() + i] = s[i];
-  const std::vector<int64_t> st = strides_of(sp);
-  std::vector<int64_t> idx(r, 0);
-  const size_t n = numel_of(to);
-  for (size_t t = 0; t < n; ++t) {
-    int64_t off = 0;
-    for (size_t d = 0; d < r; ++d) off += sp[d] == 1 ? 0 : idx[d] * st[d];
-    dst[t] = src[off];
-    for (size_t d = r; d-- > 0;) {
-      if (++idx[d] < to[d]) break;
-      idx[d] = 0;
-    }
-  }
-}
+void expand_u8(const uint8_t* src, const Shape& s, const Shape& to, uint8_t* dst) { expand_elems(src, 1, s, to, dst); }
 
 class QBinaryOp : public Op {
  public:

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <tuple>
@@ -446,6 +447,29 @@ TEST_CASE("release_calibration frees the calibration state; the quantized model,
   CHECK_THROWS_WITH(q.observe_run(), Catch::Matchers::Contains("calibration after conversion"));
 }
 
+// A [N, 3, 8, 8]-input model quantized static (min-max) with int16 conv inputs on or off, calibrated
+// on 4 seeded inputs (seeds from `seed`).
+static std::unique_ptr<qz::ModelQuantizer> quantize_3x8x8(const std::string& bytes, bool int16, uint64_t seed) {
+  qz::Options opt;
+  opt.int16 = int16 ? qz::Int16Activations::kConvInputs : qz::Int16Activations::kNone;
+  auto q = std::make_unique<qz::ModelQuantizer>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), opt);
+  for (int i = 0; i < 4; ++i) {
+    stage1(q->float_model(), normal(3 * 64, seed + static_cast<uint64_t>(i)), {1, 3, 8, 8});
+    q->observe_run();
+  }
+  q->convert();
+  REQUIRE(q->load_error().empty());
+  return q;
+}
+
+// Names of a model's INT16 initializers (the int16 activations' zero points).
+static std::set<std::string> int16_initializers(const wasmq::onnx::ModelDef& m) {
+  std::set<std::string> s;
+  for (const auto& t : m.graph.initializers)
+    if (t.dtype == ElemType::kInt16) s.insert(t.name);
+  return s;
+}
+
 // Conv(3->16, 3x3) -> Relu -> depthwise Conv(16, 3x3) -> Relu -> Conv(16->8, 1x1) -> Add(x2 branch)
 // -> Conv(8->4, 1x1): the Relu outputs and the Add output feed only convolutions.
 static std::string conv_chain_model(uint64_t seed) {
@@ -473,20 +497,10 @@ TEST_CASE("int16 convolution inputs (A16W8): int16 codes where every consumer is
   std::map<std::string, double> row_sqnr[2];  // the report's per-node output SQNR
   for (int mode = 0; mode < 2; ++mode) {
     INFO("int16 " << (mode ? "conv-inputs" : "none"));
-    qz::Options opt;
-    opt.calibration = wasmq::Calibration::kMinMax;
-    opt.int16 = mode ? qz::Int16Activations::kConvInputs : qz::Int16Activations::kNone;
-    qz::ModelQuantizer q(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), opt);
-    for (int i = 0; i < 4; ++i) {
-      stage1(q.float_model(), normal(3 * 64, seed + 20 + i), {1, 3, 8, 8});
-      q.observe_run();
-    }
-    q.convert();
-    REQUIRE(q.load_error().empty());
+    auto qp = quantize_3x8x8(bytes, mode != 0, seed + 20);
+    qz::ModelQuantizer& q = *qp;
     const wasmq::onnx::ModelDef qop = wasmq::onnx::decode_model(q.qoperator_bytes().data(), q.qoperator_bytes().size());
-    std::set<std::string> i16;
-    for (const auto& t : qop.graph.initializers)
-      if (t.dtype == ElemType::kInt16) i16.insert(t.name);
+    const std::set<std::string> i16 = int16_initializers(qop);
     if (mode == 0) {
       CHECK(i16.empty());
     } else {
@@ -583,19 +597,10 @@ TEST_CASE("int16 conv inputs: a conv output read only by a hard-swish chain gets
        tensor_f32("three", {}, {3.0f}), tensor_f32("zero", {}, {0.0f}), tensor_f32("six", {}, {6.0f})});
   double sqnr[2] = {0, 0};
   for (int mode = 0; mode < 2; ++mode) {
-    qz::Options opt;
-    opt.int16 = mode ? qz::Int16Activations::kConvInputs : qz::Int16Activations::kNone;
-    qz::ModelQuantizer q(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), opt);
-    for (int i = 0; i < 4; ++i) {
-      stage1(q.float_model(), normal(3 * 64, seed + 20 + i), {1, 3, 8, 8});
-      q.observe_run();
-    }
-    q.convert();
-    REQUIRE(q.load_error().empty());
+    auto qp = quantize_3x8x8(bytes, mode != 0, seed + 20);
+    qz::ModelQuantizer& q = *qp;
     const wasmq::onnx::ModelDef qop = wasmq::onnx::decode_model(q.qoperator_bytes().data(), q.qoperator_bytes().size());
-    std::set<std::string> i16;
-    for (const auto& t : qop.graph.initializers)
-      if (t.dtype == ElemType::kInt16) i16.insert(t.name);
+    const std::set<std::string> i16 = int16_initializers(qop);
     // mode 1: the conv output c (read by the chain) and the chain's output (read by conv2).
     CHECK(i16.size() == (mode ? 2u : 0u));
     if (mode) CHECK(i16.count("c__zp") == 1);
