@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "kernels/qs8-gemm/qs8-gemm.h"
 #include "onnx/onnx_writer.h"
 #include "quant/qparams.h"
 #include "runtime/op.h"
@@ -105,6 +106,21 @@ std::vector<float> bias_min_scales(const std::vector<float>& b, size_t channels,
   for (size_t c = 0; c < b.size() && c < channels; ++c)
     m[c] = static_cast<float>(std::fabs(static_cast<double>(b[c])) / (static_cast<double>(x_scale) * 1073741824.0));
   return m;
+}
+
+// The int32 bias codes round(b[c] / (x_scale * w_scale[c])), saturated, and (when `scales`) their
+// scales x_scale * w_scale[c] in float32, as the QOperator model and the QDQ export carry them.
+std::vector<int32_t> quantize_bias(const std::vector<float>& b, float x_scale, const std::vector<float>& w_scale,
+                                   std::vector<float>* scales = nullptr) {
+  std::vector<int32_t> bq(w_scale.size());
+  if (scales) scales->resize(w_scale.size());
+  for (size_t c = 0; c < w_scale.size(); ++c) {
+    const float bs = x_scale * w_scale[c];
+    if (scales) (*scales)[c] = bs;
+    const double v = std::nearbyint(static_cast<double>(b[c]) / bs);
+    bq[c] = static_cast<int32_t>(std::clamp(v, -2147483647.0, 2147483647.0));
+  }
+  return bq;
 }
 
 }  // namespace
@@ -532,15 +548,12 @@ std::set<std::string> ModelQuantizer::choose_int16(const GraphIndex& g, const st
       const size_t channels = static_cast<size_t>(wt.dims[0]), per = w.size() / channels;
       std::vector<float> b;
       if (c.inputs.size() > 2 && !c.inputs[2].empty()) b = as_floats(float_.graph.initializers[g.init.at(c.inputs[2])]);
-      // The same weights build_static writes for this Conv with an int16 x.
-      const QuantWeights qw = quantize_weights(w, channels, [per](size_t i) { return i / per; },
-                                               bias_min_scales(b, channels, qp16.at(y).scale));
-      for (size_t o = 0; ok && o < channels; ++o) {
-        int64_t sum = 0;
-        for (size_t i = o * per; i < (o + 1) * per; ++i) sum += std::abs(static_cast<int32_t>(qw.q[i]));
-        const double bias = b.empty() ? 0.0 : std::fabs(std::nearbyint(static_cast<double>(b[o]) / (qp16.at(y).scale * qw.scale[o])));
-        ok = 32768.0 * static_cast<double>(sum) + bias < 2147483648.0;
-      }
+      // The weights and bias build_static writes for this Conv with an int16 x, through the check the
+      // runtime makes when it packs them (the depthwise one is the same sum per channel).
+      const float s16 = qp16.at(y).scale;
+      const QuantWeights qw = quantize_weights(w, channels, [per](size_t i) { return i / per; }, bias_min_scales(b, channels, s16));
+      const std::vector<int32_t> bq = b.empty() ? std::vector<int32_t>() : quantize_bias(b, s16, qw.scale);
+      ok = ok && qgemm_sums_fit_int32(channels, per, qw.q.data(), per, 1, bq.empty() ? nullptr : bq.data(), 32768);
       if (!ok) break;
     }
     if (ok) chosen.insert(y);
@@ -710,13 +723,8 @@ void ModelQuantizer::build_static() {
       auto [xs, xz] = qparam_names(x);
       std::string bias_q;
       if (!bias.empty()) {
-        std::vector<int32_t> bq(channels);
-        std::vector<float> bs(channels);
-        for (size_t c = 0; c < channels; ++c) {
-          bs[c] = xp.scale * qw.scale[c];
-          const double v = std::nearbyint(static_cast<double>(b[c]) / bs[c]);
-          bq[c] = static_cast<int32_t>(std::clamp(v, -2147483647.0, 2147483647.0));
-        }
+        std::vector<float> bs;
+        const std::vector<int32_t> bq = quantize_bias(b, xp.scale, qw.scale, &bs);
         bias_q = id + "__b_q";
         for (ModelDef* m : {&qm, &ex}) add_init(*m, typed_tensor(bias_q, ElemType::kInt32, cd, bq));
         add_init(ex, float_tensor(id + "__b_scale", cd, bs));

@@ -145,7 +145,7 @@ class ModelQuantizer {
   double out_ref_energy_ = 0.0, out_err_energy_ = 0.0;
   std::set<std::string> hardswish_inputs_;  // static: tensors calibrated from -3 (feeds_only_hardswish)
   std::set<std::string> int16_;             // static: activations with int16 codes (Options::int16)
-  std::set<std::string> choose_int16(const GraphIndex& g, const std::map<std::string, QParams>& qp8) const;
+  std::set<std::string> choose_int16(const GraphIndex& g, const std::map<std::string, QParams>& qp16) const;
 
   // Node decisions, indexed by node position in float_.
   std::vector<int> role_;          // 0 float, 1 quantized, 2 absorbed into its producer

@@ -266,12 +266,9 @@ class QConvOp : public Op {
       if (z < qmin_of(w->dtype) || z > qmax_of(w->dtype)) error("w_zero_point " + std::to_string(z) + " is outside w's range");
     }
     const Tensor* b = bias_in(in);
-    const size_t gin = s_.group_in(), gout = s_.group_out(), kk = s_.kernel_h * s_.kernel_w, k = s_.k();
+    const size_t gout = s_.group_out(), k = s_.k();
     reorder_.resize(s_.out_c * k);
-    const auto* wsrc = static_cast<const uint8_t*>(w->data);
-    for (size_t o = 0; o < s_.out_c; ++o)
-      for (size_t c = 0; c < gin; ++c)
-        for (size_t t = 0; t < kk; ++t) reorder_[o * k + t * gin + c] = wsrc[(o * gin + c) * kk + t];
+    conv_weights_tap_order(s_, static_cast<const uint8_t*>(w->data), reorder_.data());
     packed_.resize(s_.groups);
     zp_tmp_.resize(gout);
     for (size_t g = 0; g < s_.groups; ++g) {
@@ -343,15 +340,8 @@ class QConvOp : public Op {
   void pack_dw(const std::vector<const Tensor*>& in) {
     update_scales(in);
     const Tensor* w = in[wi()];
-    const size_t c = s_.in_c, kk = s_.kernel_h * s_.kernel_w;
-    const int32_t off = w->dtype == ElemType::kUInt8 ? 128 : 0;
-    std::vector<int8_t> wd(kk * c);
-    const auto* wsrc = static_cast<const uint8_t*>(w->data);
-    for (size_t ch = 0; ch < c; ++ch)
-      for (size_t t = 0; t < kk; ++t) {
-        const int32_t v = off ? wsrc[ch * kk + t] : static_cast<int8_t>(wsrc[ch * kk + t]);
-        wd[t * c + ch] = static_cast<int8_t>(v - off);
-      }
+    const size_t c = s_.in_c;
+    const std::vector<int8_t> wd = depthwise_weights(s_, static_cast<const uint8_t*>(w->data), w->dtype == ElemType::kUInt8);
     dws_ = depthwise_shape(s_);
     std::vector<float> ws(c);
     for (size_t ch = 0; ch < c; ++ch) ws[ch] = w_scale_[w_scale_per_ch_ ? ch : 0];

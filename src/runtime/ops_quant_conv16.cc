@@ -46,28 +46,24 @@ class QConv16Impl : public QConv16 {
     scale_.resize(s_.out_c);
     for (size_t o = 0; o < s_.out_c; ++o) scale_[o] = x_scale_[0] * w_scale_[per_ch ? o : 0] / y_scale_[0];
     const int32_t* bias = b ? b->as<const int32_t>() : nullptr;
-    const auto* wsrc = w->as<const int8_t>();
-    const size_t kk = s_.kernel_h * s_.kernel_w, gin = s_.group_in(), gout = s_.group_out(), k = s_.k();
+    const auto* wsrc = w->as<const uint8_t>();
+    const size_t gout = s_.group_out(), k = s_.k();
     // The largest |x - x_zp| the kernels see: the int32 guard's factor.
     const int64_t max_abs_x = kXIs16 ? 32768 : 255;
     dw_ = s_.groups == s_.in_c && s_.out_c == s_.in_c;
     if (dw_) {
       dws_ = depthwise_shape(s_);
       const size_t c = s_.in_c;
-      std::vector<int8_t> wd(kk * c);
-      for (size_t ch = 0; ch < c; ++ch)
-        for (size_t t = 0; t < kk; ++t) wd[t * c + ch] = wsrc[ch * kk + t];
+      const std::vector<int8_t> wd = depthwise_weights(s_, wsrc, false);
       if (!dwconv_sums_fit_int32(dws_, wd.data(), bias, max_abs_x)) overflow_error();
       std::vector<float> ws(c);
       for (size_t ch = 0; ch < c; ++ch) ws[ch] = w_scale_[per_ch ? ch : 0];
       const std::vector<float> rs = dwconv_requant_scales(x_scale_[0], ws.data(), c, y_scale_[0]);
       dw_packed_ = qs8_dwconv_pack(dws_, wd.data(), bias, rs.data());
     } else {
-      // [O][Cg][KH][KW] -> per group [gout][KH][KW][Cg] (the im2col tap order).
+      // Per group [gout][KH][KW][Cg] (the im2col tap order).
       std::vector<int8_t> re(s_.out_c * k);
-      for (size_t o = 0; o < s_.out_c; ++o)
-        for (size_t c = 0; c < gin; ++c)
-          for (size_t t = 0; t < kk; ++t) re[o * k + t * gin + c] = wsrc[(o * gin + c) * kk + t];
+      conv_weights_tap_order(s_, wsrc, reinterpret_cast<uint8_t*>(re.data()));
       if (!qgemm_sums_fit_int32(s_.out_c, k, re.data(), k, 1, bias, max_abs_x)) overflow_error();
       const QGemmConfig& cfg = qgemm_config();
       col_nb_ = have_col() ? qconv_col_block(gout, k, &col_main_) : 0;

@@ -167,6 +167,25 @@ DwconvShape depthwise_shape(const ConvShape& s) {
   return d;
 }
 
+void conv_weights_tap_order(const ConvShape& s, const uint8_t* w, uint8_t* out) {
+  const size_t gin = s.group_in(), kk = s.kernel_h * s.kernel_w, k = s.k();
+  for (size_t o = 0; o < s.out_c; ++o)
+    for (size_t c = 0; c < gin; ++c)
+      for (size_t t = 0; t < kk; ++t) out[o * k + t * gin + c] = w[(o * gin + c) * kk + t];
+}
+
+std::vector<int8_t> depthwise_weights(const ConvShape& s, const uint8_t* w, bool w_unsigned) {
+  const size_t c = s.in_c, kk = s.kernel_h * s.kernel_w;
+  const int32_t off = w_unsigned ? 128 : 0;
+  std::vector<int8_t> wd(kk * c);
+  for (size_t ch = 0; ch < c; ++ch)
+    for (size_t t = 0; t < kk; ++t) {
+      const int32_t v = off ? w[ch * kk + t] : static_cast<int8_t>(w[ch * kk + t]);
+      wd[t * c + ch] = static_cast<int8_t>(v - off);
+    }
+  return wd;
+}
+
 size_t qconv_col_block(size_t gout, size_t k, size_t* col_main) {
   // Op-count estimate per output row:
   //   2x4c8:  ceil(N/4) tiles  x (11 per 8-deep K block + 24 for the reduction and requantization)

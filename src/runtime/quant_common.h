@@ -57,6 +57,12 @@ void gemm_minmax(const PackedQ8Weights& w, size_t m, const void* a, bool a_unsig
 
 // The depthwise kernels' shape of a depthwise convolution (groups == in_c == out_c), validated.
 DwconvShape depthwise_shape(const ConvShape& s);
+// QLinearConv weights [O][Cg][KH][KW] (8-bit, either type, byte for byte) -> [O][KH][KW][Cg], the
+// im2col tap order the GEMM packing takes (out: s.out_c * s.k() bytes).
+void conv_weights_tap_order(const ConvShape& s, const uint8_t* w, uint8_t* out);
+// Depthwise weights [C][1][KH][KW] -> [KH][KW][C] int8 (uint8 weights offset by -128), what
+// qs8_dwconv_pack takes.
+std::vector<int8_t> depthwise_weights(const ConvShape& s, const uint8_t* w, bool w_unsigned);
 
 // The GEMM a QLinearConv group of gout output channels and depth k runs on: 16 or 8 when the
 // column-blocked kernels (qgemm_col_config, qgemm_col16_config) are estimated cheaper than the MRx4c8
